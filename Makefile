@@ -1,0 +1,76 @@
+# Synapse analytics. `make help` lists the targets.
+#
+#   make build   set up .venv, generate + land the default dataset, dbt build (DuckDB)
+#   make test    every check: lint, pre-commit, Python tests, dbt on DuckDB and
+#                Postgres (when reachable; required under CI=true), Redshift compile
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+export DBT_PROFILES_DIR := $(CURDIR)/.dbt
+export DBT_PROJECT_DIR := $(CURDIR)
+export SYNAPSE_DUCKDB_PATH ?= $(CURDIR)/warehouse/synapse.duckdb
+
+# Default dataset of `make build`: ends now, so source freshness passes.
+USERS ?= 2000
+DAYS ?= 120
+SEED ?= 42
+
+.PHONY: help install build land dbt-build lint test pytest redshift-compile docs bench lock clean
+
+help:  ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
+
+install: $(STAMP) .dbt/profiles.yml  ## create .venv with the pinned toolchain (idempotent)
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	@echo "==> preparing $(VENV) (python: $$($(PYTHON) --version))"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements/constraints.txt -e '.[dev]'
+	@touch $@
+	@echo "==> $(VENV) ready: $$($(BIN)/dbt --version | head -2 | tail -1 | xargs)"
+
+.dbt/profiles.yml: profiles.yml.example
+	@mkdir -p .dbt
+	@ln -sf ../profiles.yml.example $@
+
+land: install  ## generate the default dataset and land it in DuckDB (replacing raw)
+	@$(BIN)/synapse-land generate --users $(USERS) --days $(DAYS) --seed $(SEED) \
+		--out landing --load duckdb --replace
+
+dbt-build: install  ## dbt build on the DuckDB warehouse
+	@$(BIN)/dbt build --target local
+	@echo "==> warehouse: $(SYNAPSE_DUCKDB_PATH)"
+
+build: land dbt-build  ## the main job: land the default dataset and build everything
+
+lint: install  ## ruff, sqlfluff and every pre-commit hook over the whole tree
+	@$(BIN)/pre-commit run --all-files --show-diff-on-failure
+
+pytest: install  ## Python tests, dbt builds on DuckDB and Postgres, Redshift compile
+	@$(BIN)/pytest
+
+test: lint pytest  ## every check (the CI job)
+
+redshift-compile: install  ## compile for Redshift with no connection and parse it
+	@$(BIN)/python -m synapse_landing.redshift_check
+
+docs: install  ## build the dbt docs site (the data catalog) into target/
+	@$(BIN)/dbt docs generate --target local
+
+bench: install  ## generator throughput for 1M events
+	@$(BIN)/synapse-land bench --events 1000000
+
+lock: install  ## re-pin requirements/constraints.txt from the current .venv
+	@$(BIN)/pip freeze --exclude-editable | grep -v '^synapse' > requirements/constraints.txt
+
+clean:  ## remove build products (keeps .venv)
+	@rm -rf target logs dbt_packages warehouse landing .pytest_cache

@@ -1,0 +1,178 @@
+{#-
+    JSON helpers: parse text safely into the engine's JSON value, then read
+    members by a path of keys. Documented in _cross_db__macros.yml.
+
+        DuckDB    json
+        Postgres  jsonb  (via the UDF made by postgres__create_udfs)
+        Redshift  super
+
+    Pass column references, not long expressions: the argument is repeated
+    in the generated SQL. On Redshift the JSON argument of json_get_text and
+    json_type_of must be a column (or alias), since members are read with
+    PartiQL navigation (`col."key"`); parse in one CTE, read in the next.
+-#}
+
+{#- ------------------------------------------------------------------------
+    json_parse_object(text_expr) -> JSON value, or null when text_expr is not
+    a JSON object (malformed, truncated, an array, a scalar, empty, null).
+    Never raises.
+------------------------------------------------------------------------- -#}
+{% macro json_parse_object(text_expr) -%}
+    {{ return(adapter.dispatch('json_parse_object', 'synapse')(text_expr)) }}
+{%- endmacro %}
+
+{% macro default__json_parse_object(text_expr) -%}
+    {{ exceptions.raise_compiler_error(
+        "json_parse_object is not implemented for adapter " ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__json_parse_object(text_expr) -%}
+    {#- Guard the input, never the output: every test below is total (no
+        error on any text), so it does not matter that DuckDB may evaluate
+        parts of a case on rows the case skips; try_cast cannot raise either.
+        json_valid is lenient where Postgres and Redshift are not: it accepts
+        trailing commas and NaN / Infinity. Those are rejected by looking at
+        the text left once string literals, true, false and null are replaced:
+        no comma may close an object or array, and no letter but the exponent
+        e / E may remain. Strings and literals become 0, not nothing, so that
+        `["a", "b"]` does not turn into the trailing comma of `[, ]`. -#}
+    (case
+        when
+            json_valid({{ text_expr }})
+            and regexp_matches({{ text_expr }}, '^[ \t\n\r]*[{]')
+            and not regexp_matches(
+                regexp_replace(
+                    regexp_replace({{ text_expr }}, '"(\\.|[^"\\])*"', '0', 'g'),
+                    'true|false|null', '0', 'g'
+                ),
+                ',[ \t\n\r]*[}\]]|[a-df-zA-DF-Z]'
+            )
+            then try_cast({{ text_expr }} as json)
+    end)
+{%- endmacro %}
+
+{% macro postgres__json_parse_object(text_expr) -%}
+    {#- Postgres 15 has no safe cast to jsonb: the PL/pgSQL UDF catches the
+        error. -#}
+    {{ synapse_udf_schema() }}.try_parse_json_object({{ text_expr }})
+{%- endmacro %}
+
+{% macro redshift__json_parse_object(text_expr) -%}
+    {#- is_valid_json is false for arrays and malformed text; the object test
+        looks at the first character after JSON whitespace (no backslashes,
+        see regex_matches). json_parse only sees text already validated. -#}
+    {%- set json_whitespace = "' ' || chr(9) || chr(10) || chr(13)" %}
+    (case
+        when
+            is_valid_json({{ text_expr }})
+            and left(ltrim({{ text_expr }}, {{ json_whitespace }}), 1) = '{'
+            then json_parse({{ text_expr }})
+    end)
+{%- endmacro %}
+
+
+{#- ------------------------------------------------------------------------
+    Path handling shared by json_get_text and json_type_of. A path is a list
+    of object keys (a single string is a one-key path). Keys are limited to
+    lowercase identifiers ([a-z_][a-z0-9_]*): Redshift folds unquoted and,
+    by default, quoted identifiers to lowercase, so a key with capitals could
+    not be read the same way there. Array indexes are not supported.
+------------------------------------------------------------------------- -#}
+{% macro _json_path_keys(path) -%}
+    {%- set keys = [path] if path is string else path -%}
+    {%- if keys is string or keys is mapping or keys | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "JSON path must be a non-empty list of keys, got " ~ path) }}
+    {%- endif -%}
+    {%- for key in keys -%}
+        {%- if key is not string or not modules.re.match('^[a-z_][a-z0-9_]*$', key) -%}
+            {{ exceptions.raise_compiler_error(
+                "JSON path key " ~ key ~ " is not a lowercase identifier "
+                ~ "([a-z_][a-z0-9_]*)") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(keys) }}
+{%- endmacro %}
+
+
+{#- ------------------------------------------------------------------------
+    json_get_text(json_expr, path) -> text, or null.
+        JSON string        its value, unquoted and unescaped
+        number / boolean   its JSON text ('123', '1.5', 'true', 'false');
+                           numbers are rendered by the engine (DuckDB writes
+                           1e2 as '100.0', Postgres as '100'): cast before
+                           comparing numbers
+        object / array     its JSON text, spacing engine-specific
+        JSON null          null
+        absent             null (also when a key on the way is not an object)
+------------------------------------------------------------------------- -#}
+{% macro json_get_text(json_expr, path) -%}
+    {%- set keys = synapse._json_path_keys(path) -%}
+    {{ return(adapter.dispatch('json_get_text', 'synapse')(json_expr, keys)) }}
+{%- endmacro %}
+
+{% macro default__json_get_text(json_expr, path) -%}
+    {{ exceptions.raise_compiler_error(
+        "json_get_text is not implemented for adapter " ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__json_get_text(json_expr, path) -%}
+    json_extract_string({{ json_expr }}, '$."{{ path | join('"."') }}"')
+{%- endmacro %}
+
+{% macro postgres__json_get_text(json_expr, path) -%}
+    (({{ json_expr }}) #>> '{ {{- path | join(',') -}} }')
+{%- endmacro %}
+
+{% macro redshift__json_get_text(json_expr, path) -%}
+    {%- set member = json_expr ~ '."' ~ path | join('"."') ~ '"' -%}
+    (case
+        when json_typeof({{ member }}) = 'string'
+            then cast({{ member }} as varchar(65535))
+        when json_typeof({{ member }}) in ('number', 'boolean', 'object', 'array')
+            then json_serialize({{ member }})
+    end)
+{%- endmacro %}
+
+
+{#- ------------------------------------------------------------------------
+    json_type_of(json_expr, path) -> 'string', 'number', 'boolean', 'object',
+    'array' or 'null' (a JSON null); SQL null when the member is absent.
+------------------------------------------------------------------------- -#}
+{% macro json_type_of(json_expr, path) -%}
+    {%- set keys = synapse._json_path_keys(path) -%}
+    {{ return(adapter.dispatch('json_type_of', 'synapse')(json_expr, keys)) }}
+{%- endmacro %}
+
+{% macro default__json_type_of(json_expr, path) -%}
+    {{ exceptions.raise_compiler_error(
+        "json_type_of is not implemented for adapter " ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__json_type_of(json_expr, path) -%}
+    {#- json_type names the storage type; every numeric one is a JSON number.
+        An unforeseen name falls through lowercased rather than as null
+        (which would read as "absent"). -#}
+    {%- set json_path = "'$.\"" ~ path | join('"."') ~ "\"'" -%}
+    {%- set duck_type = "json_type(" ~ json_expr ~ ", " ~ json_path ~ ")" -%}
+    (case {{ duck_type }}
+        when 'VARCHAR' then 'string'
+        when 'BIGINT' then 'number'
+        when 'UBIGINT' then 'number'
+        when 'HUGEINT' then 'number'
+        when 'DOUBLE' then 'number'
+        when 'BOOLEAN' then 'boolean'
+        when 'OBJECT' then 'object'
+        when 'ARRAY' then 'array'
+        when 'NULL' then 'null'
+        else lower({{ duck_type }})
+    end)
+{%- endmacro %}
+
+{% macro postgres__json_type_of(json_expr, path) -%}
+    jsonb_typeof(({{ json_expr }}) #> '{ {{- path | join(',') -}} }')
+{%- endmacro %}
+
+{% macro redshift__json_type_of(json_expr, path) -%}
+    json_typeof({{ json_expr }}."{{ path | join('"."') }}")
+{%- endmacro %}

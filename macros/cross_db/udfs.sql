@@ -1,0 +1,73 @@
+{% macro create_udfs() %}
+    {{ return(adapter.dispatch('create_udfs', 'synapse')()) }}
+{% endmacro %}
+
+{% macro default__create_udfs() %}
+    select 1 as no_udfs_needed
+{% endmacro %}
+
+{#- Schema holding the project's SQL functions on engines that need them
+    (today: Postgres). One fixed schema shared by every target schema of the
+    database, like the layer schemas (see generate_schema_name). -#}
+{% macro synapse_udf_schema() -%}
+    {{ return(var('synapse_udf_schema', 'synapse_udf')) }}
+{%- endmacro %}
+
+{#- Postgres 15 has no safe cast to jsonb (pg_input_is_valid arrived in 16).
+    One DO block, so it is atomic on its own:
+    - a transaction-scoped advisory lock serialises concurrent runs (two
+      `create or replace function` at once fail with "tuple concurrently
+      updated");
+    - the schema and the function are only created when missing or when the
+      function's comment (its version) differs, so a run by a role that does
+      not own them changes nothing and needs no privilege but execute; bump
+      the version whenever the function body changes;
+    - parallel unsafe, not parallel safe: an exception block opens a
+      subtransaction, which Postgres 15 refuses inside a parallel query
+      ("cannot start subtransactions during a parallel operation"), in
+      workers and in the leader alike. -#}
+{% macro postgres__create_udfs() -%}
+    {%- set udf_schema = synapse_udf_schema() -%}
+    {%- set udf_version = 'synapse try_parse_json_object v1' -%}
+do $synapse_create_udfs$
+begin
+    perform pg_advisory_xact_lock(hashtext('synapse.create_udfs'));
+
+    if not exists (select 1 from pg_namespace where nspname = '{{ udf_schema }}') then
+        create schema {{ udf_schema }};
+        grant usage on schema {{ udf_schema }} to public;
+    end if;
+
+    if coalesce(
+        obj_description(
+            to_regprocedure('{{ udf_schema }}.try_parse_json_object(text)'), 'pg_proc'
+        ),
+        ''
+    ) <> '{{ udf_version }}' then
+        create or replace function {{ udf_schema }}.try_parse_json_object(payload text)
+        returns jsonb
+        language plpgsql
+        immutable
+        strict
+        parallel unsafe
+        as $try_parse_json_object$
+        declare
+            parsed jsonb;
+        begin
+            parsed := payload::jsonb;
+            if jsonb_typeof(parsed) = 'object' then
+                return parsed;
+            end if;
+            return null;
+        exception
+            when others then
+                return null;
+        end;
+        $try_parse_json_object$;
+
+        comment on function {{ udf_schema }}.try_parse_json_object(text)
+            is '{{ udf_version }}';
+    end if;
+end
+$synapse_create_udfs$;
+{%- endmacro %}

@@ -1,0 +1,159 @@
+{#-
+    Debezium change rows, parsed and judged: the CTEs every CDC staging model
+    starts from. The calling model continues the `with` list after them and
+    reads `cdc_judged`, which has one row per raw row:
+
+        change_id          stable id of the raw row (hash + occurrence)
+        op, source_lsn, source_ts_ms, committed_at, loaded_at, before, after
+        row_key            primary key from the after image, else the before
+        image_json         the image that describes the row (before for a
+                           delete, after otherwise), as engine JSON
+        quarantine_reason  null when the row is usable
+
+    Contract reasons come first (`malformed_json`: an image that is present or
+    required but is not a JSON object; `missing_key`: the key is in neither
+    image); `unknown_op` guards against envelope values the contract lacks.
+-#}
+{% macro cdc_parse_ctes(source_relation, key_column) -%}
+
+cdc_raw as (
+
+    select * from {{ source_relation }}
+    {% if is_incremental_run() %}
+        where {{ loaded_since_last_run() }}
+    {% endif %}
+
+),
+
+cdc_identified as (
+
+    select
+        *,
+        {{ dbt.hash(
+            "coalesce(op, '') || '|' || coalesce(before, '') || '|'"
+            ~ " || coalesce(after, '') || '|'"
+            ~ " || coalesce(cast(source_lsn as " ~ dbt.type_string() ~ "), '')"
+            ~ " || '|' || coalesce(cast(source_ts_ms as " ~ dbt.type_string() ~ "), '')"
+            ~ " || '|' || coalesce(cast(loaded_at as " ~ dbt.type_string() ~ "), '')"
+        ) }} as row_hash
+    from cdc_raw
+
+),
+
+cdc_parsed as (
+
+    select
+        *,
+        row_number() over (partition by row_hash order by row_hash) as occurrence,
+        {{ json_parse_object('before') }} as before_json,
+        {{ json_parse_object('after') }} as after_json
+    from cdc_identified
+
+),
+
+cdc_keyed as (
+
+    select
+        *,
+        row_hash || '-' || cast(occurrence as {{ dbt.type_string() }}) as change_id,
+        coalesce(
+            {{ json_get_text('after_json', [key_column]) }},
+            {{ json_get_text('before_json', [key_column]) }}
+        ) as row_key,
+        case when op = 'd' then before_json else after_json end as image_json,
+        {{ epoch_ms_to_timestamp('source_ts_ms') }} as committed_at
+    from cdc_parsed
+
+),
+
+cdc_judged as (
+
+    select
+        *,
+        case
+            when
+                (before is not null and before_json is null)
+                or (after is not null and after_json is null)
+                or (op = 'd' and before_json is null)
+                or (op != 'd' and after_json is null)
+                then 'malformed_json'
+            when {{ is_blank('row_key') }}
+                then 'missing_key'
+            when op is null or op not in ('c', 'u', 'd', 'r')
+                then 'unknown_op'
+        end as quarantine_reason
+    from cdc_keyed
+
+)
+
+{%- endmacro %}
+
+
+{#-
+    Current state of CDC rows: per key, the change with the highest
+    source_lsn decides whether the row exists; attributes come from the latest
+    change that is not a delete (a delete's before image may hold only the
+    key). Repeated rows (same key and LSN) count once. One pass of window
+    functions, no self-join. Reads `cdc_candidates` (valid changes with
+    `op`, `source_lsn`, `committed_at`, `loaded_at`, `change_id`) and defines
+    `cdc_current`: one row per key, the attribute row's columns plus
+    `is_deleted`, `deleted_at`, `last_changed_at`, `latest_lsn`,
+    `attributes_lsn` (null when no image exists) and `last_change_loaded_at`.
+-#}
+{% macro cdc_current_state_ctes(key_column) -%}
+
+cdc_distinct as (
+
+    select *
+    from (
+        select
+            *,
+            row_number() over (
+                partition by {{ key_column }}, source_lsn
+                order by loaded_at asc, change_id asc
+            ) as repeat_rank
+        from cdc_candidates
+    ) as repeats
+    where repeat_rank = 1
+
+),
+
+cdc_ranked as (
+
+    select
+        *,
+        {#- Images first (latest first), a delete only when nothing else exists. -#}
+        row_number() over (
+            partition by {{ key_column }}
+            order by case when op = 'd' then 1 else 0 end asc, source_lsn desc
+        ) as image_rank,
+        first_value(op) over latest_first as latest_op,
+        first_value(committed_at) over latest_first as latest_committed_at,
+        first_value(source_lsn) over latest_first as latest_lsn,
+        max(loaded_at) over (
+            partition by {{ key_column }}
+        ) as last_change_loaded_at
+    from cdc_distinct
+    window latest_first as (
+        partition by {{ key_column }}
+        order by source_lsn desc
+        rows between unbounded preceding and unbounded following
+    )
+
+),
+
+cdc_current as (
+
+    select
+        *,
+        op != 'd' as has_image,
+        latest_op = 'd' as is_deleted,
+        case when latest_op = 'd' then latest_committed_at end as deleted_at,
+        latest_committed_at as last_changed_at,
+        case when op != 'd' then source_lsn end as attributes_lsn
+    from cdc_ranked
+    where image_rank = 1
+
+)
+
+{%- endmacro %}

@@ -1,0 +1,163 @@
+{#-
+    Every row of raw.app_events, parsed and judged once. Rows are never
+    dropped here: each one is either valid (quarantine_reason is null) or
+    carries the first contract rule it breaks. Deduplication happens
+    downstream, in stg_app__events.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='delivery_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+raw_events as (
+
+    select * from {{ source('app', 'app_events') }}
+    {% if is_incremental_run() %}
+        where {{ loaded_since_last_run() }}
+    {% endif %}
+
+),
+
+identified as (
+
+    select
+        *,
+        {{ dbt.hash(
+            "coalesce(event_id, '\x01') || '|' || coalesce(payload, '\x01') || '|'"
+            ~ " || coalesce(cast(received_at as " ~ dbt.type_string() ~ "), '')"
+            ~ " || '|' || coalesce(cast(loaded_at as " ~ dbt.type_string() ~ "), '')"
+        ) }} as row_hash
+    from raw_events
+
+),
+
+numbered as (
+
+    {#- Byte-identical redeliveries share a hash; the occurrence number keeps
+        each of them countable. -#}
+    select
+        *,
+        row_number() over (partition by row_hash order by row_hash) as occurrence
+    from identified
+
+),
+
+parsed as (
+
+    select
+        *,
+        {{ json_parse_object('payload') }} as payload_json
+    from numbered
+
+),
+
+extracted as (
+
+    select
+        row_hash || '-' || cast(occurrence as {{ dbt.type_string() }})
+            as delivery_id,
+        event_id,
+        payload,
+        received_at,
+        loaded_at,
+        payload_json is not null as is_json_object,
+        {{ json_type_of('payload_json', ['user_id']) }} as user_id_json_type,
+        {{ json_get_text('payload_json', ['user_id']) }} as user_id,
+        {{ json_get_text('payload_json', ['event_type']) }} as event_type,
+        {{ json_get_text('payload_json', ['occurred_at']) }} as occurred_at_text,
+        {{ json_get_text('payload_json', ['session_id']) }} as session_id,
+        {{ json_get_text('payload_json', ['platform']) }} as platform,
+        {{ json_get_text('payload_json', ['country']) }} as country,
+        {{ json_get_text('payload_json', ['app_version']) }} as app_version,
+        {{ json_get_text('payload_json', ['properties', 'feature']) }} as feature,
+        {{ json_get_text('payload_json', ['properties', 'message_id']) }}
+            as message_id,
+        {{ json_get_text('payload_json', ['properties', 'page']) }} as page,
+        {{ json_get_text('payload_json', ['properties', 'error_code']) }}
+            as error_code
+    from parsed
+
+),
+
+timed as (
+
+    select
+        *,
+        {{ parse_iso8601_utc('occurred_at_text') }} as occurred_at
+    from extracted
+
+),
+
+judged as (
+
+    {#- The contract's six rules, in its order: the first that fails wins. -#}
+    select
+        *,
+        case
+            when not is_json_object
+                then 'malformed_json'
+            when {{ is_blank('event_id') }}
+                then 'missing_event_id'
+            when
+                user_id_json_type is null
+                or user_id_json_type <> 'string'
+                or {{ is_blank('user_id') }}
+                then 'missing_user_id'
+            when
+                event_type is null
+                or event_type not in (
+                    {% for event_type in var('event_types') -%}
+                        '{{ event_type }}'{{ ',' if not loop.last }}
+                    {% endfor %}
+                )
+                then 'unknown_event_type'
+            when occurred_at is null
+                then 'invalid_timestamp'
+            when occurred_at > {{ dbt.dateadd(
+                'minute', var('future_tolerance_minutes'), 'received_at'
+            ) }}
+                then 'future_timestamp'
+        end as quarantine_reason
+    from timed
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        delivery_id,
+        event_id,
+        ---------- validation
+        quarantine_reason,
+        quarantine_reason is null as is_valid,
+        ---------- event
+        event_type,
+        user_id,
+        case when not {{ is_blank('session_id') }} then session_id end
+            as session_id,
+        platform,
+        country,
+        app_version,
+        case when not {{ is_blank('feature') }} then feature end as feature,
+        message_id,
+        page,
+        error_code,
+        ---------- timestamps
+        occurred_at,
+        occurred_at_text,
+        received_at,
+        loaded_at,
+        ---------- raw
+        payload
+    from judged
+
+)
+
+select * from final

@@ -1,0 +1,95 @@
+{#-
+    One row per valid event_id: the kept copy chosen by the contract's
+    tie-break (earliest received_at, then earliest loaded_at, then the
+    smallest payload byte by byte). Incrementally, only the event_ids that got
+    a new valid delivery are re-decided, from all of their deliveries, so a
+    late copy with an earlier received_at takes over from the one kept so far.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+valid_deliveries as (
+
+    select * from {{ ref('stg_app__event_deliveries') }}
+    where is_valid
+
+),
+
+{% if is_incremental_run() %}
+touched_events as (
+
+    select distinct event_id
+    from valid_deliveries
+    where {{ loaded_since_last_run('loaded_at', 'last_delivery_loaded_at') }}
+
+),
+
+{% endif %}
+candidates as (
+
+    select valid_deliveries.*
+    from valid_deliveries
+    {% if is_incremental_run() %}
+        inner join touched_events
+            on valid_deliveries.event_id = touched_events.event_id
+    {% endif %}
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by event_id
+            order by
+                received_at asc nulls last,
+                loaded_at asc nulls last,
+                {{ bytewise_text('payload') }} asc,
+                delivery_id asc
+        ) as copy_rank,
+        count(*) over (partition by event_id) as delivery_count,
+        max(loaded_at) over (partition by event_id) as last_delivery_loaded_at
+    from candidates
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        event_id,
+        delivery_id,
+        user_id,
+        session_id,
+        ---------- event
+        event_type,
+        platform,
+        country,
+        app_version,
+        feature,
+        message_id,
+        page,
+        error_code,
+        ---------- timestamps
+        occurred_at,
+        cast(occurred_at as date) as occurred_date,
+        received_at,
+        loaded_at,
+        ---------- delivery
+        delivery_count,
+        last_delivery_loaded_at
+    from ranked
+    where copy_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,62 @@
+{#-
+    One row per raw chat.messages change event, parsed, without the message
+    text: `content` is personal data and stays restricted.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='change_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+{{ cdc_parse_ctes(source('oltp', 'messages_cdc'), 'message_id') }},
+
+images as (
+
+    {#- Text first: the parsers repeat their argument many times. -#}
+    select
+        *,
+        {{ json_get_text('image_json', ['created_at']) }} as created_at_text,
+        {{ json_get_text('image_json', ['response_ms']) }} as response_ms_text,
+        {{ json_type_of('image_json', ['response_ms']) }} as response_ms_type
+    from cdc_judged
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        change_id,
+        row_key as message_id,
+        {{ json_get_text('image_json', ['conversation_id']) }} as conversation_id,
+        {{ json_get_text('image_json', ['user_id']) }} as user_id,
+        ---------- change
+        op,
+        op = 'd' as is_delete,
+        quarantine_reason,
+        quarantine_reason is null as is_valid,
+        ---------- attributes (null on a key-only delete)
+        {{ json_get_text('image_json', ['role']) }} as message_role,
+        {{ json_get_text('image_json', ['status']) }} as status,
+        case
+            when
+                response_ms_type = 'number'
+                and {{ regex_matches('response_ms_text', '^[0-9]{1,9}$') }}
+                then cast(response_ms_text as integer)
+        end as response_ms,
+        {{ parse_iso8601_utc('created_at_text') }} as created_at,
+        ---------- ordering and timestamps
+        source_lsn,
+        source_ts_ms,
+        committed_at,
+        loaded_at
+    from images
+
+)
+
+select * from final

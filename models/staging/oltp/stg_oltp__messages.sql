@@ -1,0 +1,72 @@
+{#-
+    Current state of chat.messages (text excluded), deleted messages flagged.
+    Incremental by message: a new change re-resolves that message from all of
+    its changes.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='message_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+valid_changes as (
+
+    select * from {{ ref('stg_oltp__message_changes') }}
+    where is_valid
+
+),
+
+{% if is_incremental_run() %}
+touched_messages as (
+
+    select distinct message_id
+    from valid_changes
+    where {{ loaded_since_last_run('loaded_at', 'last_change_loaded_at') }}
+
+),
+
+{% endif %}
+cdc_candidates as (
+
+    select valid_changes.*
+    from valid_changes
+    {% if is_incremental_run() %}
+        inner join touched_messages
+            on valid_changes.message_id = touched_messages.message_id
+    {% endif %}
+
+),
+
+{{ cdc_current_state_ctes('message_id') }},
+
+final as (
+
+    select
+        ---------- ids
+        message_id,
+        case when has_image then conversation_id end as conversation_id,
+        case when has_image then user_id end as user_id,
+        ---------- attributes (null when no image of the message ever landed)
+        case when has_image then message_role end as message_role,
+        case when has_image then status end as status,
+        case when has_image then response_ms end as response_ms,
+        ---------- state
+        is_deleted,
+        ---------- timestamps
+        case when has_image then created_at end as created_at,
+        deleted_at,
+        last_changed_at,
+        ---------- lineage
+        latest_lsn as source_lsn,
+        attributes_lsn,
+        last_change_loaded_at
+    from cdc_current
+
+)
+
+select * from final

@@ -1,0 +1,58 @@
+{#-
+    One row per raw users.users change event, parsed, without personal data:
+    contact fields stay in raw and in the restricted schema only.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='change_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+{{ cdc_parse_ctes(source('oltp', 'users_cdc'), 'user_id') }},
+
+images as (
+
+    {#- Text first: the timestamp parser repeats its argument many times. -#}
+    select
+        *,
+        {{ json_get_text('image_json', ['created_at']) }} as created_at_text,
+        {{ json_get_text('image_json', ['updated_at']) }} as updated_at_text
+    from cdc_judged
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        change_id,
+        row_key as user_id,
+        ---------- change
+        op,
+        op = 'd' as is_delete,
+        quarantine_reason,
+        quarantine_reason is null as is_valid,
+        ---------- attributes (null on a key-only delete)
+        {{ json_get_text('image_json', ['country']) }} as country,
+        {{ json_get_text('image_json', ['plan']) }} as plan,
+        case {{ json_get_text('image_json', ['marketing_opt_in']) }}
+            when 'true' then true
+            when 'false' then false
+        end as marketing_opt_in,
+        {{ parse_iso8601_utc('created_at_text') }} as created_at,
+        {{ parse_iso8601_utc('updated_at_text') }} as updated_at,
+        ---------- ordering and timestamps
+        source_lsn,
+        source_ts_ms,
+        committed_at,
+        loaded_at
+    from images
+
+)
+
+select * from final

@@ -1,0 +1,73 @@
+{#-
+    Current state of users.users, deleted (erased) users included: they stay
+    countable by user_id, signup time, country and plan, with is_deleted.
+    Incrementally, only users with a new change are re-resolved, from all of
+    their changes, so out-of-order and repeated rows are harmless.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='user_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+valid_changes as (
+
+    select * from {{ ref('stg_oltp__user_changes') }}
+    where is_valid
+
+),
+
+{% if is_incremental_run() %}
+touched_users as (
+
+    select distinct user_id
+    from valid_changes
+    where {{ loaded_since_last_run('loaded_at', 'last_change_loaded_at') }}
+
+),
+
+{% endif %}
+cdc_candidates as (
+
+    select valid_changes.*
+    from valid_changes
+    {% if is_incremental_run() %}
+        inner join touched_users
+            on valid_changes.user_id = touched_users.user_id
+    {% endif %}
+
+),
+
+{{ cdc_current_state_ctes('user_id') }},
+
+final as (
+
+    select
+        ---------- ids
+        user_id,
+        ---------- attributes (null when no image of the user ever landed)
+        case when has_image then country end as country,
+        case when has_image then plan end as plan,
+        case when has_image then marketing_opt_in end as marketing_opt_in,
+        ---------- state
+        is_deleted,
+        ---------- timestamps
+        case when has_image then created_at end as created_at,
+        case when has_image then cast(created_at as date) end as signup_date,
+        case when has_image then updated_at end as updated_at,
+        deleted_at,
+        last_changed_at,
+        ---------- lineage
+        latest_lsn as source_lsn,
+        attributes_lsn,
+        last_change_loaded_at
+    from cdc_current
+
+)
+
+select * from final

@@ -1,0 +1,646 @@
+"""Tests of the synthetic landing-data generator.
+
+The central test re-reads the written JSON-lines files and classifies every
+app event again, from the contract's text, with its own parser and regex: it
+shares no code with the generator, so the generator's ground truth is checked
+against an independent reading of the same bytes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from synapse_landing import contract
+from synapse_landing.generator import (
+    Dataset,
+    FaultRates,
+    GeneratorConfig,
+    config_for_events,
+    generate,
+    write_jsonl,
+)
+
+END = datetime(2026, 3, 1, 12, 0)
+SMALL = GeneratorConfig(seed=7, users=400, days=45, end=END)
+# every fault far more often than by default (still one rule failing per row)
+NOISY = GeneratorConfig(
+    seed=11, users=150, days=20, end=END, faults=FaultRates().scaled(8.0)
+)
+TS_FORMAT = contract.TIMESTAMP_TEXT_FORMAT
+FIVE_MINUTES = timedelta(minutes=5)
+
+
+# --------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> tuple[Dataset, Path]:
+    messages: list[str] = []
+    dataset = generate(SMALL, progress=messages.append)
+    out = tmp_path_factory.mktemp("small")
+    write_jsonl(dataset, out)
+    dataset.progress_messages = messages  # type: ignore[attr-defined]
+    return dataset, out
+
+
+@pytest.fixture(scope="module")
+def noisy(tmp_path_factory) -> tuple[Dataset, Path]:
+    dataset = generate(NOISY)
+    out = tmp_path_factory.mktemp("noisy")
+    write_jsonl(dataset, out)
+    return dataset, out
+
+
+def read_table(root: Path, table: str) -> list[dict]:
+    rows = []
+    for path in sorted((root / table).glob("date=*/part-*.jsonl")):
+        with open(path, encoding="utf-8") as fh:
+            rows.extend(json.loads(line) for line in fh)
+    return rows
+
+
+def ts(text: str | None) -> datetime | None:
+    return None if text is None else datetime.strptime(text, TS_FORMAT)
+
+
+# ------------------------------------------- independent reading of the contract
+OCCURRED = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
+    r"(?:\.([0-9]{1,6}))?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+EVENT_TYPES = {
+    "session_start",
+    "session_end",
+    "message_sent",
+    "feature_used",
+    "page_view",
+    "error",
+}
+
+
+def parse_occurred(value) -> datetime | None:
+    """The contract's occurred_at form as a naive UTC instant, else None."""
+    if not isinstance(value, str):
+        return None
+    match = OCCURRED.fullmatch(value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    fraction, offset = match.group(7), match.group(8)
+    if year < 1 or not 1 <= month <= 12:
+        return None
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    local = datetime(
+        year, month, day, hour, minute, second, int((fraction or "").ljust(6, "0"))
+    )
+    if offset == "Z":
+        return local
+    off_h, off_m = int(offset[1:3]), int(offset[4:6])
+    if off_m > 59 or off_h * 60 + off_m > 14 * 60:
+        return None
+    delta = timedelta(hours=off_h, minutes=off_m)
+    try:
+        return local - delta if offset[0] == "+" else local + delta
+    except OverflowError:
+        return None
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def classify(row: dict) -> tuple[str | None, dict | None, datetime | None]:
+    """(first failing reason or None, payload object, occurred instant)."""
+    try:
+        obj = json.loads(row["payload"])
+    except ValueError:
+        return "malformed_json", None, None
+    if not isinstance(obj, dict):
+        return "malformed_json", None, None
+    if is_blank(row["event_id"]):
+        return "missing_event_id", obj, None
+    user_id = obj.get("user_id")
+    if not isinstance(user_id, str) or user_id.strip() == "":
+        return "missing_user_id", obj, None
+    if obj.get("event_type") not in EVENT_TYPES:
+        return "unknown_event_type", obj, None
+    occurred = parse_occurred(obj.get("occurred_at"))
+    if occurred is None:
+        return "invalid_timestamp", obj, None
+    if occurred > ts(row["received_at"]) + FIVE_MINUTES:
+        return "future_timestamp", obj, None
+    return None, obj, occurred
+
+
+def reclassify(root: Path) -> dict:
+    rows = read_table(root, "app_events")
+    reasons: Counter = Counter()
+    kept: dict[str, tuple] = {}
+    valid = 0
+    for row in rows:
+        reason, obj, occurred = classify(row)
+        if reason:
+            reasons[reason] += 1
+            continue
+        valid += 1
+        rank = (
+            ts(row["received_at"]),
+            ts(row["loaded_at"]),
+            row["payload"].encode("utf-8"),
+        )
+        best = kept.get(row["event_id"])
+        if best is None or rank < best[0]:
+            kept[row["event_id"]] = (rank, obj, occurred)
+    return {
+        "rows": rows,
+        "reasons": reasons,
+        "valid": valid,
+        "kept": kept,
+        "duplicates": valid - len(kept),
+    }
+
+
+def cdc_reason(row: dict, key: str) -> str | None:
+    images = []
+    for column in ("before", "after"):
+        if row[column] is None:
+            continue
+        try:
+            image = json.loads(row[column])
+        except ValueError:
+            return "malformed_json"
+        if not isinstance(image, dict):
+            return "malformed_json"
+        images.append(image)
+    if all(image.get(key) is None for image in images):
+        return "missing_key"
+    return None
+
+
+def replay_cdc(rows: list[dict], key: str) -> dict:
+    """Current state, quarantine and delivery counts of a CDC table."""
+    reasons: Counter = Counter()
+    changes: dict[tuple, dict] = {}
+    valid = 0
+    for row in rows:
+        reason = cdc_reason(row, key)
+        if reason:
+            reasons[reason] += 1
+            continue
+        valid += 1
+        image = json.loads(row["after"] or row["before"])
+        ident = (image[key], row["source_lsn"])
+        loaded = ts(row["loaded_at"])
+        if ident not in changes:
+            changes[ident] = {**row, "first_loaded": loaded}
+        changes[ident]["first_loaded"] = min(changes[ident]["first_loaded"], loaded)
+    by_key: dict[str, list[dict]] = defaultdict(list)
+    for (k, _lsn), change in changes.items():
+        by_key[k].append(change)
+    state, out_of_order = {}, 0
+    for k, items in by_key.items():
+        items.sort(key=lambda c: c["source_lsn"])
+        later_min = None
+        for change in reversed(items):
+            if later_min is not None and change["first_loaded"] > later_min:
+                out_of_order += 1
+            later_min = (
+                change["first_loaded"]
+                if later_min is None
+                else min(later_min, change["first_loaded"])
+            )
+        last = items[-1]
+        attrs = next(
+            (json.loads(c["after"]) for c in reversed(items) if c["op"] != "d"), {}
+        )
+        state[k] = {
+            **attrs,
+            "is_deleted": last["op"] == "d",
+            "source_ts_ms": last["source_ts_ms"],
+        }
+    deletes = [c for c in changes.values() if c["op"] == "d"]
+    return {
+        "reasons": reasons,
+        "repeated": valid - len(changes),
+        "distinct": len(changes),
+        "out_of_order": out_of_order,
+        "deletes": len(deletes),
+        "key_only": sum(1 for c in deletes if list(json.loads(c["before"])) == [key]),
+        "state": state,
+    }
+
+
+# ======================================================================== tests
+def test_determinism(tmp_path: Path) -> None:
+    config = GeneratorConfig(seed=3, users=120, days=12, end=END)
+    first = write_jsonl(generate(config), tmp_path / "a")
+    second = write_jsonl(generate(config), tmp_path / "b")
+    rel_a = [p.relative_to(tmp_path / "a") for p in first]
+    rel_b = [p.relative_to(tmp_path / "b") for p in second]
+    assert rel_a == rel_b
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a
+    other = write_jsonl(
+        generate(GeneratorConfig(seed=4, users=120, days=12, end=END)),
+        tmp_path / "c",
+    )
+    events_a = b"".join(p.read_bytes() for p in first if "app_events" in p.parts)
+    events_c = b"".join(p.read_bytes() for p in other if "app_events" in p.parts)
+    assert events_a != events_c
+
+
+def test_truth_reconciles(small) -> None:
+    dataset, _ = small
+    truth = dataset.truth
+    events = truth["events"]
+    assert set(events["quarantined"]) == set(contract.EVENT_QUARANTINE_REASONS)
+    assert truth["raw_rows"]["app_events"] == (
+        events["valid_kept"]
+        + events["duplicates"]
+        + sum(events["quarantined"].values())
+    )
+    for table, columns in dataset.tables.items():
+        lengths = {len(values) for values in columns.values()}
+        assert lengths == {truth["raw_rows"][table]}, table
+    for table in ("users_cdc", "messages_cdc"):
+        cdc = truth[table]
+        assert truth["raw_rows"][table] == (
+            cdc["distinct_changes"]
+            + cdc["repeated_rows"]
+            + sum(cdc["quarantined"].values())
+        )
+    assert events["valid_kept"] == len(dataset.truth_events["event_id"])
+    assert sum(truth["faults"]["fraction_digits"].values()) == events["valid_kept"]
+    # the summary is JSON and was written next to the partitions
+    assert json.loads(json.dumps(truth)) == truth
+
+
+def test_every_fault_present(small) -> None:
+    truth = small[0].truth
+    for reason, count in truth["events"]["quarantined"].items():
+        assert count > 0, reason
+    assert truth["events"]["duplicates"] > 0
+    faults = truth["faults"]
+    for name in (
+        "duplicate_ties",
+        "earlier_redeliveries",
+        "late_arrivals",
+        "extra_keys",
+        "offset_timestamps",
+        "pg_lookalike_timestamps",
+        "boundary_timestamps",
+    ):
+        assert faults[name] > 0, name
+    assert all(count > 0 for count in faults["fraction_digits"].values())
+    for table in ("users_cdc", "messages_cdc"):
+        cdc = truth[table]
+        assert cdc["quarantined"]["malformed_json"] > 0
+        assert cdc["quarantined"]["missing_key"] > 0
+        assert cdc["repeated_rows"] > 0
+        assert cdc["out_of_order_rows"] > 0
+        assert cdc["deletes"] > 0
+    assert truth["users_cdc"]["key_only_deletes"] > 0
+    assert truth["users_cdc"]["snapshot_reads"] > 0
+    billing = truth["billing_subscriptions"]["quarantined"]
+    assert billing["missing_subscription_id"] > 0
+    assert billing["missing_user_id"] > 0
+
+
+@pytest.mark.parametrize("which", ["small", "noisy"])
+def test_independent_reclassification(which, request) -> None:
+    dataset, root = request.getfixturevalue(which)
+    seen = reclassify(root)
+    truth = dataset.truth["events"]
+    expected = {r: truth["quarantined"][r] for r in contract.EVENT_QUARANTINE_REASONS}
+    assert dict(seen["reasons"]) == {r: c for r, c in expected.items() if c}
+    assert seen["duplicates"] == truth["duplicates"]
+    assert len(seen["kept"]) == truth["valid_kept"]
+    # the kept copies are the generator's truth, field by field
+    te = dataset.truth_events
+    assert set(seen["kept"]) == set(te["event_id"].tolist())
+    for i, event_id in enumerate(te["event_id"].tolist()):
+        (received, loaded, _), obj, occurred = seen["kept"][event_id]
+        assert received == te["received_at"][i].astype(datetime)
+        assert loaded == te["loaded_at"][i].astype(datetime)
+        assert occurred == te["occurred_at"][i].astype(datetime)
+        assert obj["user_id"] == te["user_id"][i]
+        assert obj["event_type"] == te["event_type"][i]
+        session = obj.get("session_id")
+        assert (None if is_blank(session) else session) == te["session_id"][i]
+        if obj["event_type"] == "feature_used":
+            feature = obj["properties"].get("feature")
+            assert (None if is_blank(feature) else feature) == te["feature"][i]
+        if obj["event_type"] == "message_sent":
+            assert obj["properties"]["message_id"] == te["message_id"][i]
+
+
+def test_quarantined_rows_reuse_valid_ids(small) -> None:
+    _, root = small
+    seen = reclassify(root)
+    earlier = 0
+    for row in seen["rows"]:
+        kept = seen["kept"].get(row["event_id"])
+        if kept is None or classify(row)[0] is None:
+            continue
+        # a broken copy received before the valid one: it must not win
+        earlier += ts(row["received_at"]) < kept[0][0]
+    assert earlier > 0
+
+
+def test_timestamp_edges(small) -> None:
+    _, root = small
+    boundary = plus_1us = pg_like = 0
+    offsets, digits = set(), Counter()
+    for row in read_table(root, "app_events"):
+        reason, obj, occurred = classify(row)
+        received = ts(row["received_at"])
+        text = obj.get("occurred_at") if obj else None
+        if reason is None:
+            if occurred == received + FIVE_MINUTES:
+                boundary += 1
+            offsets.add(text[-6:] if text[-1] != "Z" else "Z")
+            fraction = re.search(r"\.([0-9]+)", text)
+            digits[len(fraction.group(1)) if fraction else 0] += 1
+        elif reason == "future_timestamp":
+            instant = parse_occurred(text)
+            if instant == received + FIVE_MINUTES + timedelta(microseconds=1):
+                plus_1us += 1
+        elif reason == "invalid_timestamp" and text in (
+            "yesterday",
+            "now",
+            "epoch",
+            "today",
+            "tomorrow",
+            "infinity",
+            "-infinity",
+        ):
+            pg_like += 1
+    assert boundary > 0
+    assert plus_1us > 0
+    assert pg_like > 0
+    assert {"Z", "+00:00", "+14:00", "-05:00", "+05:30"} <= offsets
+    assert set(digits) == set(range(7))
+
+
+def test_jsonl_layout(small) -> None:
+    dataset, root = small
+    assert json.loads((root / "_truth.json").read_text()) == dataset.truth
+    for table in contract.RAW_TABLES:
+        names = contract.column_names(table)
+        part_column = "fetched_at" if table == "billing_subscriptions" else "loaded_at"
+        partitions = sorted((root / table).iterdir())
+        assert partitions
+        rows = 0
+        for partition in partitions:
+            assert re.fullmatch(r"date=\d{4}-\d{2}-\d{2}", partition.name)
+            assert [p.name for p in partition.iterdir()] == ["part-00000.jsonl"]
+            with open(partition / "part-00000.jsonl", encoding="utf-8") as fh:
+                for line in fh:
+                    row = json.loads(line)
+                    rows += 1
+                    assert list(row) == names
+                    day = ts(row[part_column]).date().isoformat()
+                    assert partition.name == f"date={day}"
+                    for column in contract.RAW_TABLES[table]:
+                        value = row[column.name]
+                        if column.is_timestamp and value is not None:
+                            ts(value)  # parses with the contract's text format
+                        elif column.sql_type in ("bigint", "integer"):
+                            assert isinstance(value, int)
+                        elif value is not None:
+                            assert isinstance(value, str)
+        assert rows == dataset.truth["raw_rows"][table]
+
+
+def test_dataset_representation(small) -> None:
+    dataset, _ = small
+    for table, columns in contract.RAW_TABLES.items():
+        cols = dataset.tables[table]
+        assert list(cols) == [c.name for c in columns]
+        for column in columns:
+            values = cols[column.name]
+            if column.is_timestamp:
+                assert values.dtype == np.dtype("datetime64[us]")
+            elif column.sql_type in ("bigint", "integer"):
+                assert values.dtype == np.int64
+            else:
+                assert isinstance(values, list)
+    assert np.isnat(dataset.tables["billing_subscriptions"]["canceled_at"]).any()
+    assert dataset.progress_messages  # type: ignore[attr-defined]
+
+
+def test_freshness_and_order(small) -> None:
+    dataset, _ = small
+    end = np.datetime64(END, "us")
+    limits = {
+        "app_events": 15,
+        "users_cdc": 30,
+        "messages_cdc": 15,
+        "billing_subscriptions": 120,
+    }
+    for table, minutes in limits.items():
+        column = "fetched_at" if table == "billing_subscriptions" else "loaded_at"
+        loaded = dataset.tables[table][column]
+        assert loaded.max() <= end
+        assert end - loaded.max() <= np.timedelta64(minutes, "m"), table
+        assert np.all(loaded[1:] >= loaded[:-1])  # landing order
+    events = dataset.tables["app_events"]
+    assert np.all(events["received_at"] <= events["loaded_at"])
+
+
+def test_cdc_replay_matches_truth(small) -> None:
+    dataset, root = small
+    users = replay_cdc(read_table(root, "users_cdc"), "user_id")
+    truth = dataset.truth["users_cdc"]
+    assert dict(users["reasons"]) == truth["quarantined"]
+    assert users["repeated"] == truth["repeated_rows"]
+    assert users["distinct"] == truth["distinct_changes"]
+    assert users["out_of_order"] == truth["out_of_order_rows"]
+    assert users["deletes"] == truth["deletes"]
+    assert users["key_only"] == truth["key_only_deletes"]
+    tu = dataset.truth_users
+    assert set(users["state"]) == set(tu["user_id"].tolist())
+    for i, user_id in enumerate(tu["user_id"].tolist()):
+        state = users["state"][user_id]
+        assert state["is_deleted"] == bool(tu["is_deleted"][i])
+        for column in ("email", "full_name", "phone", "country", "plan"):
+            assert state[column] == tu[column][i], column
+        assert state["marketing_opt_in"] == bool(tu["marketing_opt_in"][i])
+    assert set(users["state"][u]["plan"] for u in users["state"]) == {
+        "free",
+        "plus",
+        "pro",
+    }
+
+    messages = replay_cdc(read_table(root, "messages_cdc"), "message_id")
+    truth = dataset.truth["messages_cdc"]
+    assert dict(messages["reasons"]) == truth["quarantined"]
+    assert messages["repeated"] == truth["repeated_rows"]
+    assert messages["out_of_order"] == truth["out_of_order_rows"]
+    assert messages["deletes"] == truth["deletes"]
+    assert messages["key_only"] == truth["key_only_deletes"]
+    tm = dataset.truth_messages
+    assert set(messages["state"]) == set(tm["message_id"].tolist())
+    for i, message_id in enumerate(tm["message_id"].tolist()):
+        state = messages["state"][message_id]
+        assert state["is_deleted"] == bool(tm["is_deleted"][i])
+        assert state["role"] == tm["role"][i]
+        assert state["status"] == tm["status"][i]
+        assert state["user_id"] == tm["user_id"][i]
+        assert state["content"] == tm["content"][i]
+        expected_ms = tm["response_ms"][i]
+        if np.isnan(expected_ms):
+            assert state["response_ms"] is None
+        else:
+            assert state["response_ms"] == int(expected_ms)
+
+
+def test_billing_current_state(small) -> None:
+    dataset, root = small
+    rows = read_table(root, "billing_subscriptions")
+    reasons: Counter = Counter()
+    current: dict[str, dict] = {}
+    for row in rows:
+        if row["subscription_id"] is None:
+            reasons["missing_subscription_id"] += 1
+            continue
+        if row["user_id"] is None:
+            reasons["missing_user_id"] += 1
+            continue
+        rank = (ts(row["updated_at"]), ts(row["fetched_at"]))
+        best = current.get(row["subscription_id"])
+        if best is None or rank >= (ts(best["updated_at"]), ts(best["fetched_at"])):
+            current[row["subscription_id"]] = row
+    truth = dataset.truth["billing_subscriptions"]["quarantined"]
+    assert {k: reasons[k] for k in truth} == truth
+    ts_ = dataset.truth_subscriptions
+    assert set(current) == set(ts_["subscription_id"].tolist())
+    for i, sub in enumerate(ts_["subscription_id"].tolist()):
+        assert current[sub]["status"] == ts_["status"][i]
+        assert current[sub]["plan"] == ts_["plan"][i]
+        assert (
+            current[sub]["amount_cents"] == {"plus": 1000, "pro": 2000}[ts_["plan"][i]]
+        )
+    assert {row["status"] for row in rows} >= {"active", "canceled"}
+
+
+def test_realistic_shape(small) -> None:
+    dataset, _ = small
+    te, tm, tu = dataset.truth_events, dataset.truth_messages, dataset.truth_users
+    # every message_sent event (not too close to the end) has its chat rows
+    by_id = {m: i for i, m in enumerate(tm["message_id"].tolist())}
+    early = te["occurred_at"] < np.datetime64(END - timedelta(hours=1), "us")
+    for i in np.flatnonzero((te["event_type"] == "message_sent") & early).tolist():
+        j = by_id[te["message_id"][i]]
+        assert tm["role"][j] == "user"
+        assert tm["user_id"][j] == te["user_id"][i]
+    roles = Counter(tm["role"].tolist())
+    assert abs(roles["user"] - roles["assistant"]) <= 0.01 * roles["user"] + 5
+    assistant = tm["role"] == "assistant"
+    error_rate = np.mean(tm["status"][assistant] == "error")
+    assert 0.005 < error_rate < 0.05
+    latency = tm["response_ms"][assistant]
+    assert np.nanpercentile(latency, 99) > 3 * np.nanpercentile(latency, 50)
+    # sessions crossing midnight, anonymous ids, countries outside the seed
+    sessions: dict[str, list] = defaultdict(list)
+    for sid, occurred in zip(te["session_id"], te["occurred_at"], strict=True):
+        if sid is not None:
+            sessions[sid].append(occurred.astype("datetime64[D]"))
+    assert any(min(days) != max(days) for days in sessions.values())
+    known = set(tu["user_id"].tolist())
+    assert any(u not in known for u in te["user_id"].tolist())
+    countries = tu["country"].tolist()
+    assert None in countries and "AQ" in countries
+    assert {c for c in countries if c} - {"AQ"} <= {
+        line.split(",")[0]
+        for line in (Path(__file__).parents[1] / "seeds" / "country_regions.csv")
+        .read_text()
+        .splitlines()[1:]
+    }
+    assert set(te["platform"].tolist()) == {"web", "ios", "android"}
+    assert tu["is_deleted"].any()
+    # weekends are quieter than weekdays
+    activity = np.isin(
+        te["event_type"], ["session_start", "message_sent", "feature_used", "page_view"]
+    )
+    dow = (te["occurred_at"][activity].astype("datetime64[D]").astype(np.int64) + 3) % 7
+    per_day = np.bincount(dow, minlength=7)
+    assert per_day[5:].mean() < per_day[:5].mean()
+    # plan history: some paid plans start on the signup day
+    changes = dataset.truth_user_changes
+    created = dict(zip(tu["user_id"].tolist(), tu["created_at"], strict=True))
+    same_day = [
+        u
+        for u, op, plan, at in zip(
+            changes["user_id"],
+            changes["op"],
+            changes["plan"],
+            changes["committed_at"],
+            strict=True,
+        )
+        if op == "u"
+        and plan != "free"
+        and at.astype("datetime64[D]") == created[u].astype("datetime64[D]")
+    ]
+    assert same_day
+
+
+def test_clean_config_has_no_faults(tmp_path: Path) -> None:
+    config = GeneratorConfig(
+        seed=5, users=80, days=10, end=END, faults=FaultRates().scaled(0)
+    )
+    dataset = generate(config)
+    truth = dataset.truth
+    assert sum(truth["events"]["quarantined"].values()) == 0
+    assert truth["events"]["duplicates"] == 0
+    assert truth["raw_rows"]["app_events"] == truth["events"]["valid_kept"]
+    seen = reclassify_dataset(dataset, tmp_path)
+    assert not seen["reasons"] and seen["duplicates"] == 0
+
+
+def reclassify_dataset(dataset: Dataset, out: Path) -> dict:
+    write_jsonl(dataset, out)
+    return reclassify(out)
+
+
+def test_rewrite_replaces_stale_partitions(tmp_path: Path) -> None:
+    write_jsonl(generate(GeneratorConfig(seed=1, users=30, days=5, end=END)), tmp_path)
+    later = GeneratorConfig(seed=1, users=30, days=5, end=END + timedelta(days=30))
+    dataset = generate(later)
+    write_jsonl(dataset, tmp_path)
+    rows = read_table(tmp_path, "app_events")
+    assert len(rows) == dataset.truth["raw_rows"]["app_events"]
+
+
+def test_duckdb_reads_the_raw_zone(small) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    dataset, root = small
+    con = duckdb.connect()
+    for table, columns in contract.RAW_TABLES.items():
+        types = ", ".join(f"'{c.name}': '{c.sql_type}'" for c in columns)
+        count, latest = con.execute(
+            f"select count(*), max({columns[-1].name}) from read_json("
+            f"'{root / table}/*/*.jsonl', format = 'newline_delimited', "
+            f"hive_partitioning = false, columns = {{{types}}})"
+        ).fetchone()
+        assert count == dataset.truth["raw_rows"][table]
+        expected = dataset.tables[table][columns[-1].name].max()
+        assert np.datetime64(latest, "us") == expected
+
+
+def test_helpers() -> None:
+    clean = FaultRates().scaled(0)
+    assert clean.malformed_json == 0 and clean.duplicate == 0
+    assert clean.duplicate_tie == FaultRates().duplicate_tie  # a share, kept
+    assert FaultRates().scaled(1000).malformed_json == 1.0
+    config = config_for_events(50_000, seed=9)
+    assert config.seed == 9 and config.users > 100

@@ -1,0 +1,243 @@
+"""End to end on DuckDB and Postgres: generate, land, `dbt build`, then check
+the staged models against the generator's ground truth and against the
+independent oracle (pytests/oracle.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+
+import oracle
+import pytest
+from pipeline import pipeline, small_config
+from project import manifest
+
+from synapse_landing import generator
+
+NON_RESTRICTED_SCHEMAS = ("staged", "intermediate", "mart", "reference", "snapshots")
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def built(request, tmp_path_factory):
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_server")
+    workdir = tmp_path_factory.mktemp(f"staging-{request.param}")
+    # Ends a few minutes ago, so source freshness passes as it would in production.
+    end = dt.datetime.now(dt.UTC).replace(tzinfo=None, second=0, microsecond=0)
+    dataset = generator.generate(small_config(end=end))
+    root = workdir / "landing"
+    generator.write_jsonl(dataset, root)
+    with pipeline(request.param, "staging", workdir) as built:
+        built.land(root)
+        built.dbt("build")
+        built.dataset = dataset
+        yield built
+
+
+def _raw(built, table: str) -> list[dict]:
+    return built.rows(f"raw.{table}")
+
+
+def test_event_quarantine_counts_equal_ground_truth(built) -> None:
+    truth = built.dataset.truth["events"]
+    found = dict(
+        built.query(
+            "select quarantine_reason, count(*) from staged.stg_app__events_quarantine"
+            " group by quarantine_reason"
+        )
+    )
+    assert found == {k: v for k, v in truth["quarantined"].items() if v}
+    assert all(truth["quarantined"].values()), "every reason should be exercised"
+    kept = built.query("select count(*) from staged.stg_app__events")[0][0]
+    duplicates = built.query("select count(*) from staged.stg_app__event_duplicates")
+    assert kept == truth["valid_kept"]
+    assert duplicates[0][0] == truth["duplicates"]
+
+
+def test_kept_events_equal_the_oracle(built) -> None:
+    outcome = oracle.classify_events(_raw(built, "app_events"))
+    staged = {
+        row["event_id"]: row
+        for row in built.rows(
+            "staged.stg_app__events",
+            [
+                "event_id",
+                "user_id",
+                "event_type",
+                "occurred_at",
+                "received_at",
+                "loaded_at",
+                "session_id",
+                "feature",
+            ],
+        )
+    }
+    assert set(staged) == set(outcome.kept)
+    mismatches = []
+    for event_id, expected in outcome.kept.items():
+        row = staged[event_id]
+        got = (row["received_at"], row["loaded_at"], row["occurred_at"])
+        want = (expected["received_at"], expected["loaded_at"], expected["occurred_at"])
+        if got != want or row["user_id"] != expected["parsed"]["user_id"]:
+            mismatches.append((event_id, got, want))
+    assert mismatches == []
+
+
+def test_cdc_counts_equal_ground_truth(built) -> None:
+    truth = built.dataset.truth
+    for table, key, model in (
+        ("users_cdc", "user_id", "stg_oltp__user_changes"),
+        ("messages_cdc", "message_id", "stg_oltp__message_changes"),
+    ):
+        found = dict(
+            built.query(
+                f"select quarantine_reason, count(*) from restricted.stg_oltp__{table}"
+                "_quarantine group by quarantine_reason"
+            )
+        )
+        expected = {k: v for k, v in truth[table]["quarantined"].items() if v}
+        assert found == expected, table
+        valid, distinct = built.query(
+            f"select count(*), count(distinct {key} || '@' || "
+            f"cast(source_lsn as varchar(30))) from staged.{model} where is_valid"
+        )[0]
+        assert valid - distinct == truth[table]["repeated_rows"], table
+
+
+def test_current_state_equals_the_oracle(built) -> None:
+    users = oracle.resolve_cdc(_raw(built, "users_cdc"), "user_id")
+    staged = {
+        row["user_id"]: row
+        for row in built.rows(
+            "staged.stg_oltp__users", ["user_id", "plan", "country", "is_deleted"]
+        )
+    }
+    assert set(staged) == set(users.current)
+    for user_id, expected in users.current.items():
+        row = staged[user_id]
+        assert row["is_deleted"] == expected["is_deleted"], user_id
+        assert (row["plan"], row["country"]) == (
+            expected.get("plan"),
+            expected.get("country"),
+        ), user_id
+    assert users.deleted, "the dataset should erase some users"
+    key_only = built.dataset.truth["users_cdc"]["key_only_deletes"]
+    assert key_only > 0
+    # Key-only deletes keep the attributes of the image before them.
+    erased = [staged[user_id] for user_id in users.deleted]
+    assert all(row["plan"] is not None for row in erased)
+
+
+def test_billing_counts_equal_ground_truth(built) -> None:
+    truth = built.dataset.truth["billing_subscriptions"]
+    found = dict(
+        built.query(
+            "select quarantine_reason, count(*) from "
+            "staged.stg_billing__subscriptions_quarantine group by quarantine_reason"
+        )
+    )
+    assert found == {k: v for k, v in truth["quarantined"].items() if v}
+    current = built.query("select count(*) from staged.stg_billing__subscriptions")
+    assert current[0][0] == truth["subscriptions"]
+
+
+def _personal_values(built) -> dict[str, set[str]]:
+    """Every email, name, phone and message text in raw, from the raw images."""
+    values: dict[str, set[str]] = {"email": set(), "name": set(), "phone": set()}
+    for row in _raw(built, "users_cdc"):
+        for image in (row["before"], row["after"]):
+            parsed = oracle.json_object(image) or {}
+            for field, kind in (
+                ("email", "email"),
+                ("full_name", "name"),
+                ("phone", "phone"),
+            ):
+                if isinstance(parsed.get(field), str) and parsed[field]:
+                    values[kind].add(parsed[field])
+    values["content"] = {
+        parsed["content"]
+        for row in _raw(built, "messages_cdc")
+        for parsed in [oracle.json_object(row["after"]) or {}]
+        if isinstance(parsed.get("content"), str) and len(parsed["content"]) > 12
+    }
+    return values
+
+
+def test_no_personal_data_outside_restricted_models(built) -> None:
+    values = _personal_values(built)
+    assert all(values.values()), "the dataset should contain personal data"
+    needles = set().union(*values.values())
+    leaks = Counter()
+    for schema, table, column in built.query(
+        "select table_schema, table_name, column_name from information_schema.columns"
+        " where table_schema in ("
+        + ", ".join(f"'{s}'" for s in NON_RESTRICTED_SCHEMAS)
+        + ") and data_type in ('VARCHAR', 'character varying', 'text')"
+    ):
+        for (value,) in built.query(
+            f'select distinct "{column}" from {schema}.{table} '
+            f'where "{column}" is not null'
+        ):
+            if value in needles or any(
+                needle in value for needle in values["email"] if "@" in value
+            ):
+                leaks[f"{schema}.{table}.{column}"] += 1
+    assert not leaks, f"personal data outside the restricted schema: {dict(leaks)}"
+
+
+def test_erased_users_have_no_contact_row(built) -> None:
+    erased = {
+        user_id
+        for (user_id,) in built.query(
+            "select user_id from staged.stg_oltp__users where is_deleted"
+        )
+    }
+    contacts = {
+        user_id
+        for (user_id,) in built.query(
+            "select user_id from restricted.stg_oltp__user_contacts"
+        )
+    }
+    assert erased and not (erased & contacts)
+
+
+def test_documented_columns_are_the_built_columns(built) -> None:
+    problems = []
+    for node in manifest()["nodes"].values():
+        if (
+            node["resource_type"] != "model"
+            or node["config"]["materialized"] == "ephemeral"
+        ):
+            continue
+        built_columns = [
+            name
+            for (name,) in built.query(
+                "select column_name from information_schema.columns where "
+                f"table_schema = '{node['schema']}' and table_name = '{node['name']}'"
+                " order by ordinal_position"
+            )
+        ]
+        documented = list(node["columns"])
+        if sorted(built_columns) != sorted(documented):
+            problems.append((node["name"], built_columns, documented))
+    assert problems == []
+
+
+def test_source_freshness_passes(built) -> None:
+    result = built.dbt("source", "freshness", check=False)
+    output = result.stdout
+    assert result.returncode == 0, output[-3000:]
+    passed = re.findall(r"PASS freshness of (\S+)", output)
+    assert sorted(passed) == [
+        "app.app_events",
+        "billing.billing_subscriptions",
+        "oltp.messages_cdc",
+        "oltp.users_cdc",
+    ], output[-3000:]
+
+
+def test_truth_file_is_json(built, tmp_path) -> None:
+    generator.write_jsonl(built.dataset, tmp_path)
+    assert json.loads((tmp_path / "_truth.json").read_text())["raw_rows"]

@@ -1,0 +1,83 @@
+"""Land JSON-lines raw-zone files into the raw tables, one batch at a time.
+
+The raw zone is laid out as ``<root>/<table>/date=YYYY-MM-DD/*.jsonl`` (what the
+generator writes, and what a data-lake export looks like). A batch is the set
+of partitions in a date range; landing it appends rows and never rewrites what
+is already there, which is how the stream and the CDC connector deliver data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from . import contract
+from .warehouse import Warehouse
+
+PARTITION = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
+
+
+class LandingError(RuntimeError):
+    """The raw zone does not look like the landing contract expects."""
+
+
+def partition_files(
+    root: Path,
+    table: str,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[Path]:
+    """JSON-lines files of one table whose partition date is in [since, until]."""
+    table_dir = root / table
+    if not table_dir.is_dir():
+        return []
+    files: list[Path] = []
+    for partition in sorted(table_dir.iterdir()):
+        match = PARTITION.match(partition.name)
+        if not partition.is_dir() or not match:
+            raise LandingError(
+                f"{partition}: expected a partition folder named date=YYYY-MM-DD"
+            )
+        day = dt.date.fromisoformat(match.group(1))
+        if (since and day < since) or (until and day > until):
+            continue
+        files.extend(sorted(partition.glob("*.jsonl")))
+    return files
+
+
+def land(
+    root: Path,
+    warehouse: Warehouse,
+    tables: list[str] | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    loaded_at: dt.datetime | None = None,
+    replace: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Append one batch of raw-zone files; returns rows landed per table.
+
+    ``loaded_at`` stamps every row of the batch with that time (tables that have
+    a ``loaded_at`` column); without it the files' own values are kept.
+    ``replace`` drops and recreates the raw tables first (a fresh warehouse).
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise LandingError(f"raw zone {root} does not exist")
+    unknown = set(tables or []) - set(contract.RAW_TABLES)
+    if unknown:
+        raise LandingError(f"not tables of the landing contract: {sorted(unknown)}")
+    warehouse.ensure_raw_tables(replace=replace)
+    stamp = loaded_at.strftime(contract.TIMESTAMP_TEXT_FORMAT) if loaded_at else None
+    landed: dict[str, int] = {}
+    for table in tables or list(contract.RAW_TABLES):
+        files = partition_files(root, table, since, until)
+        landed[table] = warehouse.append_jsonl(table, files, stamp)
+        if progress:
+            progress(
+                f"landed {landed[table]:>10,} rows into {warehouse.schema}.{table} "
+                f"({warehouse.name}, {len(files)} files)"
+            )
+    return landed
