@@ -20,7 +20,8 @@ images as (
 
     select
         current_messages.message_id,
-        {{ json_get_text('cdc_judged.image_json', ['content']) }} as content,  -- noqa: RF04
+        {{ json_get_text('cdc_judged.image_json', ['content']) }}
+            as content,  -- noqa: RF04
         row_number() over (
             partition by current_messages.message_id order by cdc_judged.change_id
         ) as copy_rank
