@@ -48,6 +48,7 @@ cdc_parsed as (
         {{ json_parse_object('before') }} as before_json,
         {{ json_parse_object('after') }} as after_json
     from cdc_identified
+    {{ optimization_fence() }}
 
 ),
 

@@ -124,6 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--since", type=_date, help="first partition date to land")
     load.add_argument("--until", type=_date, help="last partition date to land")
     load.add_argument(
+        "--loaded-after",
+        type=_timestamp,
+        help="only rows that landed after this time (finer than a partition)",
+    )
+    load.add_argument(
+        "--loaded-through",
+        type=_timestamp,
+        help="only rows that landed at or before this time",
+    )
+    load.add_argument(
         "--loaded-at",
         type=_timestamp,
         help="stamp the batch with this loaded_at (default: keep the files' value)",
@@ -179,6 +189,8 @@ def _load(engine: str, source: Path, args: argparse.Namespace) -> None:
             until=getattr(args, "until", None),
             loaded_at=getattr(args, "loaded_at", None),
             replace=args.replace,
+            loaded_after=getattr(args, "loaded_after", None),
+            loaded_through=getattr(args, "loaded_through", None),
             progress=_say,
         )
         where = (

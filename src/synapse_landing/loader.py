@@ -47,6 +47,19 @@ def partition_files(
     return files
 
 
+def _time_filter(
+    table: str, after: dt.datetime | None, through: dt.datetime | None
+) -> str | None:
+    column = "fetched_at" if table == "billing_subscriptions" else "loaded_at"
+    fmt = contract.TIMESTAMP_TEXT_FORMAT
+    clauses = []
+    if after:
+        clauses.append(f"{column} > timestamp '{after.strftime(fmt)}'")
+    if through:
+        clauses.append(f"{column} <= timestamp '{through.strftime(fmt)}'")
+    return " and ".join(clauses) or None
+
+
 def land(
     root: Path,
     warehouse: Warehouse,
@@ -55,6 +68,8 @@ def land(
     until: dt.date | None = None,
     loaded_at: dt.datetime | None = None,
     replace: bool = False,
+    loaded_after: dt.datetime | None = None,
+    loaded_through: dt.datetime | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Append one batch of raw-zone files; returns rows landed per table.
@@ -62,6 +77,9 @@ def land(
     ``loaded_at`` stamps every row of the batch with that time (tables that have
     a ``loaded_at`` column); without it the files' own values are kept.
     ``replace`` drops and recreates the raw tables first (a fresh warehouse).
+    ``loaded_after`` / ``loaded_through`` narrow the batch to rows whose landing
+    time (``loaded_at``; billing: ``fetched_at``) is in (after, through], for
+    batches finer than a day.
     """
     root = Path(root)
     if not root.is_dir():
@@ -73,8 +91,13 @@ def land(
     stamp = loaded_at.strftime(contract.TIMESTAMP_TEXT_FORMAT) if loaded_at else None
     landed: dict[str, int] = {}
     for table in tables or list(contract.RAW_TABLES):
+        if loaded_after or loaded_through:
+            since = since or (loaded_after.date() if loaded_after else None)
+            until = until or (loaded_through.date() if loaded_through else None)
         files = partition_files(root, table, since, until)
-        landed[table] = warehouse.append_jsonl(table, files, stamp)
+        landed[table] = warehouse.append_jsonl(
+            table, files, stamp, _time_filter(table, loaded_after, loaded_through)
+        )
         if progress:
             progress(
                 f"landed {landed[table]:>10,} rows into {warehouse.schema}.{table} "

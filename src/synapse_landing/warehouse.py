@@ -47,7 +47,11 @@ class Warehouse(Protocol):
     def ensure_raw_tables(self, replace: bool = False) -> None: ...
 
     def append_jsonl(
-        self, table: str, files: Sequence[Path], loaded_at_override: str | None
+        self,
+        table: str,
+        files: Sequence[Path],
+        loaded_at_override: str | None,
+        row_filter: str | None = None,
     ) -> int: ...
 
     def query(self, sql: str) -> list[tuple[Any, ...]]: ...
@@ -55,6 +59,10 @@ class Warehouse(Protocol):
     def execute(self, sql: str) -> None: ...
 
     def close(self) -> None: ...
+
+
+def _filtered(sql: str, row_filter: str | None) -> str:
+    return f"select * from ({sql}) as landed where {row_filter}" if row_filter else sql
 
 
 def _select_list(table: str, loaded_at_override: str | None) -> str:
@@ -86,16 +94,21 @@ class DuckDBWarehouse:
             self.connection.execute(contract.create_table_sql(table, self.schema))
 
     def append_jsonl(
-        self, table: str, files: Sequence[Path], loaded_at_override: str | None = None
+        self,
+        table: str,
+        files: Sequence[Path],
+        loaded_at_override: str | None = None,
+        row_filter: str | None = None,
     ) -> int:
         if not files:
             return 0
         select_list = _select_list(table, loaded_at_override)
         columns = ", ".join(f'"{name}"' for name in contract.column_names(table))
         before = self.count(table)
+        source = _filtered(_read_json_sql(table, files), row_filter)
         self.connection.execute(
             f"insert into {self.schema}.{table} ({columns}) "
-            f"select {select_list} from ({_read_json_sql(table, files)})"
+            f"select {select_list} from ({source})"
         )
         return self.count(table) - before
 
@@ -148,7 +161,11 @@ class PostgresWarehouse:
             self.execute(contract.create_table_sql(table, self.schema))
 
     def append_jsonl(
-        self, table: str, files: Sequence[Path], loaded_at_override: str | None = None
+        self,
+        table: str,
+        files: Sequence[Path],
+        loaded_at_override: str | None = None,
+        row_filter: str | None = None,
     ) -> int:
         """Parse the files with DuckDB, then COPY them in as CSV in one stream."""
         if not files:
@@ -160,7 +177,8 @@ class PostgresWarehouse:
             # Quoting every non-null value keeps '' (empty text) apart from NULL.
             reader.execute(
                 f"copy (select {_select_list(table, loaded_at_override)} "
-                f"from ({_read_json_sql(table, files)})) to '{csv_path.as_posix()}' "
+                f"from ({_filtered(_read_json_sql(table, files), row_filter)})) "
+                f"to '{csv_path.as_posix()}' "
                 "(header false, force_quote *, timestampformat "
                 f"'{contract.TIMESTAMP_TEXT_FORMAT}')"
             )

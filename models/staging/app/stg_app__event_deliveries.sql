@@ -54,6 +54,7 @@ parsed as (
         *,
         {{ json_parse_object('payload') }} as payload_json
     from numbered
+    {{ optimization_fence() }}
 
 ),
 
@@ -82,6 +83,7 @@ extracted as (
         {{ json_get_text('payload_json', ['properties', 'error_code']) }}
             as error_code
     from parsed
+    {{ optimization_fence() }}
 
 ),
 
@@ -91,6 +93,7 @@ timed as (
         *,
         {{ parse_iso8601_utc('occurred_at_text') }} as occurred_at
     from extracted
+    {{ optimization_fence() }}
 
 ),
 

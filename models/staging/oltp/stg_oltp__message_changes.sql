@@ -24,6 +24,7 @@ images as (
         {{ json_get_text('image_json', ['response_ms']) }} as response_ms_text,
         {{ json_type_of('image_json', ['response_ms']) }} as response_ms_type
     from cdc_judged
+    {{ optimization_fence() }}
 
 ),
 

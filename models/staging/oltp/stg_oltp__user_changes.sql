@@ -23,6 +23,7 @@ images as (
         {{ json_get_text('image_json', ['created_at']) }} as created_at_text,
         {{ json_get_text('image_json', ['updated_at']) }} as updated_at_text
     from cdc_judged
+    {{ optimization_fence() }}
 
 ),
 
