@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import generator, loader
+from . import contract, generator, loader, replay
 from .warehouse import connect
 
 
@@ -140,6 +140,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_warehouse_options(load)
 
+    export = commands.add_parser(
+        "quarantine-export",
+        help="write quarantined events as a raw-zone batch, to fix and re-land",
+    )
+    export.add_argument("--reason", choices=contract.EVENT_QUARANTINE_REASONS)
+    export.add_argument("--out", type=Path, required=True, help="raw-zone folder")
+    export.add_argument("--warehouse", choices=["duckdb", "postgres"], default="duckdb")
+    _add_warehouse_options(export)
+
     bench = commands.add_parser(
         "bench", help="measure generator throughput (events per second)"
     )
@@ -234,6 +243,11 @@ def main(argv: list[str] | None = None) -> int:
             return _generate(args)
         if args.command == "load":
             _load(args.warehouse, args.source, args)
+            return 0
+        if args.command == "quarantine-export":
+            with connect(args.warehouse, duckdb_path=args.duckdb_path) as target:
+                path = replay.export_quarantine(target, args.out, args.reason)
+            _say(f"quarantined events written to {path}; fix them, then load")
             return 0
         return _bench(args)
     except loader.LandingError as error:
