@@ -219,6 +219,16 @@ def test_documented_columns_are_the_built_columns(built) -> None:
                 " order by ordinal_position"
             )
         ]
+        if not built_columns and built.engine == "postgres":
+            # information_schema lists no materialized views (the rt_ models).
+            built_columns = [
+                name
+                for (name,) in built.query(
+                    "select attname from pg_attribute where attrelid = to_regclass("
+                    f"'{node['schema']}.{node['name']}') and attnum > 0"
+                    " and not attisdropped order by attnum"
+                )
+            ]
         documented = list(node["columns"])
         if sorted(built_columns) != sorted(documented):
             problems.append((node["name"], built_columns, documented))

@@ -1,0 +1,24 @@
+{#-
+    The data window of metrics.md: earliest and latest activity dates, from
+    the data and never the wall clock, so a rebuild of the same data gives the
+    same numbers. One row (nulls when there is no activity at all).
+-#}
+with
+
+events as (
+
+    select * from {{ ref('stg_app__events') }}
+
+),
+
+final as (
+
+    select
+        min(occurred_date) as first_date,
+        max(occurred_date) as last_date
+    from events
+    where event_type in ({{ "'" ~ var('activity_event_types') | join("', '") ~ "'" }})
+
+)
+
+select * from final
