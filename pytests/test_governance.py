@@ -176,12 +176,19 @@ def _project_copy(tmp_path):
 
 def _run_operation(project, operation: str) -> subprocess.CompletedProcess[str]:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DBT_PROJECT_DIR"},
         "DBT_PROFILES_DIR": str(PROFILES_DIR),
         "SYNAPSE_DUCKDB_PATH": ":memory:",
     }
     return subprocess.run(
-        [str(BIN / "dbt"), "run-operation", operation, "--no-partial-parse"],
+        [
+            str(BIN / "dbt"),
+            "run-operation",
+            operation,
+            "--no-partial-parse",
+            "--project-dir",
+            str(project),
+        ],
         cwd=project,
         env=env,
         capture_output=True,
