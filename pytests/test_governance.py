@@ -249,3 +249,51 @@ def test_no_secret_is_committed() -> None:
         ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
     assert repo_checks.run("secrets", [str(ROOT / name) for name in files]) == 0
+
+
+def test_missing_salt_is_an_error_on_the_production_target(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SYNAPSE_EMAIL_HASH_SALT"}
+    result = subprocess.run(
+        [
+            str(BIN / "dbt"),
+            "compile",
+            "--target",
+            "prod",
+            "--no-introspect",
+            "--no-populate-cache",
+            "--select",
+            "dim_users",
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        cwd=ROOT,
+        env={**env, "DBT_PROFILES_DIR": str(PROFILES_DIR)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SYNAPSE_EMAIL_HASH_SALT is not set" in result.stdout
+
+
+def test_missing_salt_is_a_warning_locally(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SYNAPSE_EMAIL_HASH_SALT"}
+    result = subprocess.run(
+        [
+            str(BIN / "dbt"),
+            "compile",
+            "--select",
+            "dim_users",
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        cwd=ROOT,
+        env={
+            **env,
+            "DBT_PROFILES_DIR": str(PROFILES_DIR),
+            "SYNAPSE_DUCKDB_PATH": ":memory:",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "SYNAPSE_EMAIL_HASH_SALT is not set" in result.stdout

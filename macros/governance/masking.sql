@@ -31,6 +31,22 @@
 {#- The salt of email_hash as a SQL string literal (see the YAML). -#}
 {% macro email_hash_salt() -%}
     {%- set salt = var('email_hash_salt', env_var('SYNAPSE_EMAIL_HASH_SALT', '')) -%}
+    {%- if not salt and execute -%}
+        {%- if target.name in var('production_targets', ['prod']) -%}
+            {{ exceptions.raise_compiler_error(
+                'SYNAPSE_EMAIL_HASH_SALT is not set: refusing to build '
+                ~ 'dim_users.email_hash on the production target ' ~ target.name
+                ~ ' with an empty salt (the hashes would be reversible by '
+                ~ 'dictionary). Set it from the secret store.'
+            ) }}
+        {%- else -%}
+            {%- do exceptions.warn(
+                'SYNAPSE_EMAIL_HASH_SALT is not set: dim_users.email_hash uses an '
+                ~ 'empty salt on target ' ~ target.name ~ '. Fine for local '
+                ~ 'data; never for real data.'
+            ) -%}
+        {%- endif -%}
+    {%- endif -%}
     '{{ salt | string | replace("'", "''") }}'
 {%- endmacro %}
 
