@@ -31,3 +31,33 @@
         cast('1900-01-01' as timestamp)
     )
 {%- endmacro %}
+
+
+{#-
+    The two CTEs every "re-decide what changed" model starts with: the keys
+    that got a new input row since the last run, then the input rows of those
+    keys (all of them, old and new, so the key is re-decided from its full
+    history). On a full build the second CTE is the whole input.
+-#}
+{% macro touched_key_ctes(input_cte, key, cursor_column, touched_cte, output_cte) -%}
+{% if is_incremental_run() %}
+{{ touched_cte }} as (
+
+    select distinct {{ key }}
+    from {{ input_cte }}
+    where {{ loaded_since_last_run('loaded_at', cursor_column) }}
+
+),
+
+{% endif %}
+{{ output_cte }} as (
+
+    select {{ input_cte }}.*
+    from {{ input_cte }}
+    {% if is_incremental_run() %}
+        inner join {{ touched_cte }}
+            on {{ input_cte }}.{{ key }} = {{ touched_cte }}.{{ key }}
+    {% endif %}
+
+)
+{%- endmacro %}

@@ -23,26 +23,13 @@ valid_deliveries as (
 
 ),
 
-{% if is_incremental_run() %}
-touched_events as (
-
-    select distinct event_id
-    from valid_deliveries
-    where {{ loaded_since_last_run('loaded_at', 'last_delivery_loaded_at') }}
-
-),
-
-{% endif %}
-candidates as (
-
-    select valid_deliveries.*
-    from valid_deliveries
-    {% if is_incremental_run() %}
-        inner join touched_events
-            on valid_deliveries.event_id = touched_events.event_id
-    {% endif %}
-
-),
+{{ touched_key_ctes(
+    input_cte='valid_deliveries',
+    key='event_id',
+    cursor_column='last_delivery_loaded_at',
+    touched_cte='touched_events',
+    output_cte='candidates',
+) }},
 
 ranked as (
 

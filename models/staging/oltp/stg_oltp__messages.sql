@@ -21,26 +21,13 @@ valid_changes as (
 
 ),
 
-{% if is_incremental_run() %}
-touched_messages as (
-
-    select distinct message_id
-    from valid_changes
-    where {{ loaded_since_last_run('loaded_at', 'last_change_loaded_at') }}
-
-),
-
-{% endif %}
-cdc_candidates as (
-
-    select valid_changes.*
-    from valid_changes
-    {% if is_incremental_run() %}
-        inner join touched_messages
-            on valid_changes.message_id = touched_messages.message_id
-    {% endif %}
-
-),
+{{ touched_key_ctes(
+    input_cte='valid_changes',
+    key='message_id',
+    cursor_column='last_change_loaded_at',
+    touched_cte='touched_messages',
+    output_cte='cdc_candidates',
+) }},
 
 {{ cdc_current_state_ctes('message_id') }},
 

@@ -22,26 +22,13 @@ valid_changes as (
 
 ),
 
-{% if is_incremental_run() %}
-touched_users as (
-
-    select distinct user_id
-    from valid_changes
-    where {{ loaded_since_last_run('loaded_at', 'last_change_loaded_at') }}
-
-),
-
-{% endif %}
-cdc_candidates as (
-
-    select valid_changes.*
-    from valid_changes
-    {% if is_incremental_run() %}
-        inner join touched_users
-            on valid_changes.user_id = touched_users.user_id
-    {% endif %}
-
-),
+{{ touched_key_ctes(
+    input_cte='valid_changes',
+    key='user_id',
+    cursor_column='last_change_loaded_at',
+    touched_cte='touched_users',
+    output_cte='cdc_candidates',
+) }},
 
 {{ cdc_current_state_ctes('user_id') }},
 
