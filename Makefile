@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	@echo "==> preparing $(VENV) (python: $$($(PYTHON) --version))"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-		-c requirements/constraints.txt -e '.[dev]' 2>&1 \
+		-c requirements/constraints.txt -e '.[dev,orchestration,dashboards,semantic]' 2>&1 \
 		| { grep -v "^WARNING: Location 'file:" || true; }
 	@touch $@
 	@echo "==> $(VENV) ready: $$($(BIN)/dbt --version | head -2 | tail -1 | xargs)"
