@@ -90,3 +90,17 @@ def create_table_sql(table: str, schema: str = "raw") -> str:
         f'"{column.name}" {column.sql_type}' for column in RAW_TABLES[table]
     )
     return f"create table if not exists {schema}.{table} (\n    {columns}\n)"
+
+
+class ContractViolation(ValueError):
+    """Data about to be landed breaks the landing contract (a bug upstream)."""
+
+
+def require_columns(table: str, columns: list[str]) -> None:
+    """Raise :class:`ContractViolation` unless ``columns`` are the contract's."""
+    expected = column_names(table)
+    if list(columns) != expected:
+        raise ContractViolation(
+            f"{table}: columns {list(columns)} differ from the landing contract's "
+            f"{expected}"
+        )

@@ -1,7 +1,8 @@
 """Land JSON-lines raw-zone files into the raw tables, one batch at a time.
 
 The raw zone is laid out as ``<root>/<table>/date=YYYY-MM-DD/*.jsonl`` (what the
-generator writes, and what a data-lake export looks like). A batch is the set
+generator writes, and what a data-lake export looks like); the layout, its
+reader and its writer live in :mod:`synapse_landing.rawzone`. A batch is the set
 of partitions in a date range; landing it appends rows and never rewrites what
 is already there, which is how the stream and the CDC connector deliver data.
 """
@@ -9,48 +10,20 @@ is already there, which is how the stream and the CDC connector deliver data.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 from . import contract
+from .rawzone import PARTITION, LandingError, partition_column, partition_files
 from .warehouse import Warehouse
 
-PARTITION = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
-
-
-class LandingError(RuntimeError):
-    """The raw zone does not look like the landing contract expects."""
-
-
-def partition_files(
-    root: Path,
-    table: str,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-) -> list[Path]:
-    """JSON-lines files of one table whose partition date is in [since, until]."""
-    table_dir = root / table
-    if not table_dir.is_dir():
-        return []
-    files: list[Path] = []
-    for partition in sorted(table_dir.iterdir()):
-        match = PARTITION.match(partition.name)
-        if not partition.is_dir() or not match:
-            raise LandingError(
-                f"{partition}: expected a partition folder named date=YYYY-MM-DD"
-            )
-        day = dt.date.fromisoformat(match.group(1))
-        if (since and day < since) or (until and day > until):
-            continue
-        files.extend(sorted(partition.glob("*.jsonl")))
-    return files
+__all__ = ["PARTITION", "LandingError", "land", "partition_files"]
 
 
 def _time_filter(
     table: str, after: dt.datetime | None, through: dt.datetime | None
 ) -> str | None:
-    column = "fetched_at" if table == "billing_subscriptions" else "loaded_at"
+    column = partition_column(table)
     fmt = contract.TIMESTAMP_TEXT_FORMAT
     clauses = []
     if after:

@@ -60,21 +60,20 @@ Same seed and same config (with an explicit ``end``) give byte-identical files.
 
 from __future__ import annotations
 
-import gc
 import json
 import random
 import re
 import unicodedata
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
-from pathlib import Path
 
 import numpy as np
 
 from synapse_landing import contract
+from synapse_landing.rawzone import json_string_literals as _json_texts
+from synapse_landing.rawzone import paused_gc as _no_gc
 
 __all__ = [
     "Dataset",
@@ -82,7 +81,6 @@ __all__ = [
     "GeneratorConfig",
     "config_for_events",
     "generate",
-    "write_jsonl",
 ]
 
 # --------------------------------------------------------------------------- time
@@ -466,19 +464,6 @@ def generate(
     """Simulate the product and land it in the four raw tables, with truth."""
     with _no_gc():
         return _Generator(config, progress or (lambda _msg: None)).run()
-
-
-@contextmanager
-def _no_gc():
-    """Pause the cyclic garbage collector: millions of small strings and tuples
-    (no reference cycles) make its full passes dominate the run time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # ======================================================================= helpers
@@ -2463,125 +2448,3 @@ def _drop_key(text: str, key: str) -> str:
     obj = json.loads(text)
     obj.pop(key, None)
     return _compact(obj)
-
-
-# ===================================================================== jsonl sink
-_CONTROL_CHARS = tuple(chr(i) for i in range(32))  # what json must escape
-
-
-def _json_texts(values: list) -> list[str]:
-    """JSON string literals (or null) for a text column, as encode_basestring."""
-    joined = "".join([v for v in values if v is not None])
-    if any(c in joined for c in _CONTROL_CHARS):
-        return ["null" if v is None else encode_basestring(v) for v in values]
-    if "\\" in joined:
-        return [
-            "null" if v is None else f'"{v.replace(BS, BS2).replace(Q, BSQ)}"'
-            for v in values
-        ]
-    if '"' in joined:
-        return ["null" if v is None else f'"{v.replace(Q, BSQ)}"' for v in values]
-    return ["null" if v is None else f'"{v}"' for v in values]
-
-
-BS, BS2, Q, BSQ = "\\", "\\\\", '"', '\\"'
-
-
-def _json_timestamps(values: np.ndarray) -> list[str]:
-    """'"YYYY-MM-DD HH:MM:SS.ffffff"' (contract.TIMESTAMP_TEXT_FORMAT) or null."""
-    arr = np.asarray(values).astype("datetime64[us]")
-    if arr.size > 1000:  # load times repeat (one per batch): format each once
-        uniq, inverse = np.unique(arr, return_inverse=True)
-        if uniq.size * 4 < arr.size:
-            texts = _json_timestamps(uniq)
-            return [texts[i] for i in inverse.tolist()]
-    nat = np.isnat(arr)
-    text = np.datetime_as_string(np.where(nat, np.datetime64(0, "us"), arr), unit="us")
-    codes = text.view(np.uint32).reshape(text.size, -1)
-    if codes.shape[1] > 10:
-        col = codes[:, 10]
-        col[col == ord("T")] = ord(" ")
-    out = [f'"{s}"' for s in text.tolist()]
-    for i in np.flatnonzero(nat).tolist():
-        out[i] = "null"
-    return out
-
-
-def _json_column(values, sql_type: str, lo: int, hi: int) -> list[str]:
-    chunk = values[lo:hi]
-    if sql_type == "timestamp":
-        return _json_timestamps(chunk)
-    if sql_type in ("bigint", "integer"):
-        return [str(v) for v in np.asarray(chunk).tolist()]
-    return _json_texts(list(chunk))
-
-
-def _line_builder(names: list[str]) -> Callable[..., list[str]]:
-    """A list comprehension with one f-string per line (fastest in CPython)."""
-    args = [f"c{i}" for i in range(len(names))]
-    body = ",".join(f'"{n}":{{{a}}}' for n, a in zip(names, args, strict=True))
-    code = (
-        f"lambda {', '.join(args)}: [f'{{{{{body}}}}}\\n' "
-        f"for {', '.join(args)} in zip({', '.join(args)})]"
-    )
-    return eval(code)  # built from the contract's column names
-
-
-def write_jsonl(dataset: Dataset, out_dir: Path) -> list[Path]:
-    """Write the raw zone: <table>/date=YYYY-MM-DD/part-00000.jsonl + _truth.json.
-
-    Partitions are by the UTC date of ``loaded_at`` (billing: ``fetched_at``).
-    Existing ``date=*/part-*.jsonl`` files of the four tables are replaced, so a
-    re-run never leaves stale partitions behind. Returns the paths written.
-    """
-    with _no_gc():
-        return _write_jsonl(dataset, Path(out_dir))
-
-
-def _write_jsonl(dataset: Dataset, out_dir: Path) -> list[Path]:
-    written: list[Path] = []
-    for table, columns in contract.RAW_TABLES.items():
-        cols = dataset.tables[table]
-        names = [c.name for c in columns]
-        if list(cols) != names:
-            raise ValueError(f"{table}: columns {list(cols)} != contract {names}")
-        part_col = "fetched_at" if table == "billing_subscriptions" else "loaded_at"
-        table_dir = out_dir / table
-        if table_dir.exists():
-            for old in table_dir.glob("date=*/part-*.jsonl"):
-                old.unlink()
-            for d in table_dir.glob("date=*"):
-                if d.is_dir() and not any(d.iterdir()):
-                    d.rmdir()
-        days = (
-            np.asarray(cols[part_col]).astype("datetime64[us]").astype("datetime64[D]")
-        )
-        n = days.size
-        if n and np.any(days[1:] < days[:-1]):
-            order = np.argsort(days, kind="stable")
-            cols = {
-                k: ([v[i] for i in order.tolist()] if isinstance(v, list) else v[order])
-                for k, v in cols.items()
-            }
-            days = days[order]
-        to_lines = _line_builder(names)
-        bounds = np.flatnonzero(days[1:] != days[:-1]) + 1 if n else np.zeros(0, int)
-        starts = [0, *bounds.tolist()]
-        ends = [*bounds.tolist(), n]
-        for lo, hi in zip(starts, ends, strict=True):
-            if lo >= hi:
-                continue
-            enc = [_json_column(cols[c.name], c.sql_type, lo, hi) for c in columns]
-            lines = to_lines(*enc)
-            path = table_dir / f"date={days[lo]}" / "part-00000.jsonl"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "w", encoding="utf-8", newline="\n") as fh:
-                fh.writelines(lines)
-            written.append(path)
-    truth_path = out_dir / "_truth.json"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    truth_path.write_text(
-        json.dumps(dataset.truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    written.append(truth_path)
-    return written
