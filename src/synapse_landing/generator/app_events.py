@@ -20,7 +20,13 @@ from synapse_landing.contract import ContractViolation
 from .activity import Activity, BaseEvents
 from .configuration import RunContext, Stream
 from .faults import VALID, EventQuarantine, ExtraKeys, MissingValue, cosmetic_copy
-from .payloads import KEEP_EVENT_ID, PayloadBuilder, occurred_texts, plain_payloads
+from .payloads import (
+    KEEP_EVENT_ID,
+    PayloadBuilder,
+    Styles,
+    occurred_texts,
+    plain_payloads,
+)
 from .population import Population
 from .primitives import (
     DAY,
@@ -36,16 +42,13 @@ from .primitives import (
 from .vocabulary import ET_FEATURE, OFFSETS_MIN
 
 
-@dataclass(frozen=True)
-class Styles:
-    """How each base event's valid payload is written (per base event)."""
+class _StyleCodes(NamedTuple):
+    """Per base event codes of the styles that keep a payload valid."""
 
-    occurred: np.ndarray  # the instant the occurred_at text says
-    digits: np.ndarray  # fraction digits, 0..6
-    offset_index: np.ndarray  # 0: Z; else 1 + index into OFFSETS_MIN
-    extra_keys: np.ndarray  # 0 or an ExtraKeys
-    missing_session: np.ndarray  # 0 or a MissingValue
-    missing_feature: np.ndarray  # 0 or a MissingValue
+    offset_index: np.ndarray
+    extra_keys: np.ndarray
+    missing_session: np.ndarray
+    missing_feature: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -115,19 +118,10 @@ def land_events(
     events = activity.events
     batches = activity.batches
     selection = _select(ctx, rng, events)
-    styles = _style_codes(ctx, rng, events)
+    codes = _style_codes(ctx, rng, events)
     timing = _apply_timing(ctx, rng, events, batches, selection)
-    offset_minutes = np.array((0, *OFFSETS_MIN), dtype=np.int64)[styles.offset_index]
-    styles = Styles(
-        occurred=timing.occurred,
-        digits=timing.digits,
-        offset_index=styles.offset_index,
-        extra_keys=styles.extra_keys,
-        missing_session=styles.missing_session,
-        missing_feature=styles.missing_feature,
-    )
-    texts = occurred_texts(timing.occurred, timing.digits, styles.offset_index,
-                           offset_minutes)  # fmt: skip
+    styles = Styles(occurred=timing.occurred, digits=timing.digits, **codes._asdict())
+    texts = occurred_texts(styles)
     builder = PayloadBuilder(population, activity, styles, texts)
     quarantined = _quarantined(ctx, rng, selection)
     special = (
@@ -205,9 +199,8 @@ def _select(
 
 def _style_codes(
     ctx: RunContext, rng: np.random.Generator, events: BaseEvents
-) -> Styles:
-    """Offsets, extra keys and missing optional values (orthogonal to faults);
-    occurred and digits are filled in after the timing faults."""
+) -> _StyleCodes:
+    """Offsets, extra keys and missing optional values (orthogonal to faults)."""
     faults, count = ctx.faults, events.count
     offset = rng.permutation(count)[: fault_count(faults.offset_timestamp, count)]
     offset_index = np.zeros(count, dtype=np.int64)  # 0 = Z
@@ -222,9 +215,7 @@ def _style_codes(
         : fault_count(faults.missing_feature, features.size)
     ]
     missing_feature[chosen] = np.arange(chosen.size) % len(MissingValue) + 1
-    return Styles(
-        occurred=events.occurred,
-        digits=events.digits,
+    return _StyleCodes(
         offset_index=offset_index,
         extra_keys=extra_keys,
         missing_session=missing_session,
@@ -322,9 +313,8 @@ def _row_groups(
         ctx, rng, batches, timing, quarantined, builder, base_ids, payload, label
     )
     received, loaded = timing.received, timing.loaded
-    duplicate, tie, redeliver = (
-        selection.duplicate, selection.tie, selection.redeliver,
-    )  # fmt: skip
+    duplicate, tie = selection.duplicate, selection.tie
+    redeliver = selection.redeliver
     duplicate_received = received[duplicate] + rng.integers(
         SECOND, 20 * MINUTE, duplicate.size
     )
@@ -333,11 +323,11 @@ def _row_groups(
     ]
     kept = label == VALID
     # of two copies tying on received_at and loaded_at, the smaller payload wins
+    tie_rows = tie.tolist()
     tie_copy_kept = np.array(
-        [copy < payload[row] for copy, row in zip(tie_payload, tie.tolist(),
-                                                   strict=True)],
+        [copy < payload[row] for copy, row in zip(tie_payload, tie_rows, strict=True)],
         dtype=bool,
-    )  # fmt: skip
+    )
     kept[tie[tie_copy_kept]] = False
     kept[redeliver] = False
     event_ids = events.event_ids

@@ -188,9 +188,11 @@ def _users_stream(
     for i in rng.permutation(np.array(deletes, dtype=np.int64))[:key_only].tolist():
         before[i] = f'{{"user_id":"{user_ids[user_changes.user[i]]}"}}'
     return ChangeStream(
-        key=user_changes.user, op=user_changes.op, before=before,
+        key=user_changes.user,
+        op=user_changes.op,
+        before=before,
         after=user_changes.after,
-    )  # fmt: skip
+    )
 
 
 # ------------------------------------------------------------------ messages

@@ -7,6 +7,8 @@ event, far faster than ``json.dumps`` per event and byte-identical to it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .activity import Activity
@@ -45,16 +47,29 @@ from .vocabulary import (
     PLATFORMS,
 )
 
-KEEP_EVENT_ID = object()  # quarantine_payload: the row keeps its event id
+KEEP_EVENT_ID = object()  # PayloadBuilder.quarantined: the row keeps its id
 
 
-def occurred_texts(
-    occurred: np.ndarray,
-    digits: np.ndarray,
-    offset_index: np.ndarray,
-    offset_minutes: np.ndarray,
-) -> list[str]:
+@dataclass(frozen=True)
+class Styles:
+    """How each base event's valid payload is written (per base event)."""
+
+    occurred: np.ndarray  # the instant the occurred_at text says
+    digits: np.ndarray  # fraction digits, 0..6
+    offset_index: np.ndarray  # 0: Z; else 1 + index into OFFSETS_MIN
+    extra_keys: np.ndarray  # 0 or an ExtraKeys
+    missing_session: np.ndarray  # 0 or a MissingValue
+    missing_feature: np.ndarray  # 0 or a MissingValue
+
+
+def occurred_texts(styles: Styles) -> list[str]:
     """The occurred_at text of every base event: local time, digits, zone."""
+    occurred, digits, offset_index = (
+        styles.occurred,
+        styles.digits,
+        styles.offset_index,
+    )
+    offset_minutes = np.array((0, *OFFSETS_MIN), dtype=np.int64)[offset_index]
     suffix = ["Z"] + [offset_text(m) for m in OFFSETS_MIN]
     out: list[str] = []
     for lo in range(0, occurred.size, CHUNK):
@@ -125,7 +140,13 @@ def plain_payloads(
 class PayloadBuilder:
     """The payload object of one base event, to change before serialising."""
 
-    def __init__(self, population, activity: Activity, styles, texts: list[str]):
+    def __init__(
+        self,
+        population: Population,
+        activity: Activity,
+        styles: Styles,
+        texts: list[str],
+    ) -> None:
         self.users = population.users
         self.sessions = population.sessions
         self.events = activity.events

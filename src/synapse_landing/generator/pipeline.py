@@ -21,7 +21,7 @@ from .configuration import GeneratorConfig, RunContext
 from .dataset import Dataset
 from .messages import simulate_messages
 from .population import simulate_population
-from .truth import ground_truth
+from .truth import StageResults, ground_truth
 from .user_changes import simulate_user_changes
 
 
@@ -49,9 +49,16 @@ def _generate(ctx: RunContext) -> Dataset:
     }
     for name, columns in tables.items():
         contract.require_columns(name, list(columns))
-    truth = ground_truth(
-        ctx, tables, population, activity, messages, billing, user_changes, cdc, events
+    results = StageResults(
+        population=population,
+        activity=activity,
+        messages=messages,
+        billing=billing,
+        user_changes=user_changes,
+        cdc=cdc,
+        events=events,
     )
+    truth = ground_truth(ctx, tables, results)
     ctx.say("truth: done")
     return Dataset(
         tables=tables,

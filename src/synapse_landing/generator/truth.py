@@ -56,8 +56,8 @@ class Truth:
 
 
 @dataclass(frozen=True)
-class _Sources:
-    """Everything the truth is read from (the stages' results)."""
+class StageResults:
+    """Every stage's result: what the truth is read from."""
 
     population: Population
     activity: Activity
@@ -69,24 +69,14 @@ class _Sources:
 
 
 def ground_truth(
-    ctx: RunContext,
-    tables: dict[str, dict],
-    population: Population,
-    activity: Activity,
-    messages: Messages,
-    billing: Billing,
-    user_changes: UserChanges,
-    cdc: CdcTables,
-    events: LandedEvents,
+    ctx: RunContext, tables: dict[str, dict], results: StageResults
 ) -> Truth:
-    sources = _Sources(
-        population, activity, messages, billing, user_changes, cdc, events
-    )
-    truth_events, kept_sources = _truth_events(sources)
-    truth_users, truth_changes = _truth_users(sources)
-    truth_messages = _truth_messages(sources)
+    """The truth arrays and the summary, from the landed tables and stages."""
+    truth_events, kept_sources = _truth_events(results)
+    truth_users, truth_changes = _truth_users(results)
+    truth_messages = _truth_messages(results)
     summary = _summary(
-        ctx, sources, tables, truth_events, truth_users, truth_messages, kept_sources
+        ctx, results, tables, truth_events, truth_users, truth_messages, kept_sources
     )
     return Truth(
         summary=summary,
@@ -98,7 +88,7 @@ def ground_truth(
 
 
 # ----------------------------------------------------------------- events
-def _truth_events(sources: _Sources) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _truth_events(sources: StageResults) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The deduplicated valid events in occurrence order, and their base
     event indexes (in that order)."""
     landed = sources.events
@@ -162,7 +152,7 @@ def _truth_events(sources: _Sources) -> tuple[dict[str, np.ndarray], np.ndarray]
 
 # ------------------------------------------------------------------ users
 def _truth_users(
-    sources: _Sources,
+    sources: StageResults,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """users.users now (deleted users included) and every written change."""
     table = sources.cdc.users
@@ -214,7 +204,7 @@ def _truth_users(
 
 
 # --------------------------------------------------------------- messages
-def _truth_messages(sources: _Sources) -> dict[str, np.ndarray]:
+def _truth_messages(sources: StageResults) -> dict[str, np.ndarray]:
     """chat.messages now: edited content, deletes, from written changes only."""
     table = sources.cdc.messages
     changes = sources.cdc.message_changes
@@ -260,7 +250,7 @@ def _truth_messages(sources: _Sources) -> dict[str, np.ndarray]:
 # ---------------------------------------------------------------- summary
 def _summary(
     ctx: RunContext,
-    sources: _Sources,
+    sources: StageResults,
     tables: dict[str, dict],
     truth_events: dict[str, np.ndarray],
     truth_users: dict[str, np.ndarray],
@@ -362,7 +352,7 @@ def _duplicate_edges(landed: LandedEvents, base_count: int) -> tuple[int, int]:
 
 
 def _users_cdc_summary(
-    sources: _Sources, tables: dict[str, dict], truth_users: dict[str, np.ndarray]
+    sources: StageResults, tables: dict[str, dict], truth_users: dict[str, np.ndarray]
 ) -> dict:
     summary = _cdc_counts(sources.cdc.users, "user_id")
     summary["users"] = int(truth_users["user_id"].size)
@@ -372,7 +362,7 @@ def _users_cdc_summary(
 
 
 def _messages_cdc_summary(
-    sources: _Sources, truth_messages: dict[str, np.ndarray]
+    sources: StageResults, truth_messages: dict[str, np.ndarray]
 ) -> dict:
     summary = _cdc_counts(sources.cdc.messages, "message_id")
     alive = ~truth_messages["is_deleted"]
