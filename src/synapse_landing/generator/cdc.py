@@ -227,10 +227,20 @@ class _MessageImages:
         for lo in range(0, msg.count, CHUNK):
             hi = min(msg.count, lo + CHUNK)
             images += [
-                f'{{"message_id":"{i_}","conversation_id":"{c_}","user_id":"{u_}",'
-                f'"role":"{ROLES[r_]}","content":{t_},"status":{_STATUS_JSON[s_]},'
-                f'"response_ms":{"null" if x_ < 0 else x_},"created_at":"{z_}"}}'
-                for i_, c_, u_, r_, t_, s_, x_, z_ in zip(
+                f'{{"message_id":"{message_id}","conversation_id":"{conversation}",'
+                f'"user_id":"{user_id}","role":"{ROLES[role]}","content":{content},'
+                f'"status":{_STATUS_JSON[status]},"response_ms":'
+                f'{"null" if response < 0 else response},"created_at":"{created}"}}'
+                for (
+                    message_id,
+                    conversation,
+                    user_id,
+                    role,
+                    content,
+                    status,
+                    response,
+                    created,
+                ) in zip(
                     msg.message_id[lo:hi],
                     msg.conversation_id[lo:hi],
                     self.user_ids[lo:hi],

@@ -170,27 +170,29 @@ def _texts(
     pair = rng.integers(0, len(PAIRS), count).tolist()
     reply_template = rng.integers(0, len(ASSISTANT_TEMPLATES), count).tolist()
     user_texts = [
-        USER_TEMPLATES[k].format(
-            me=names[u],
-            other=FIRST_NAMES[o],
-            topic=TOPICS[t],
-            task=TASKS[x],
-            lang=LANGUAGES[x],
-            a=PAIRS[p][0],
-            b=PAIRS[p][1],
-            phone=phones[u] if u < known else ANONYMOUS_PHONE,
+        USER_TEMPLATES[template_no].format(
+            me=names[user],
+            other=FIRST_NAMES[other_no],
+            topic=TOPICS[topic_no],
+            task=TASKS[misc_no],
+            lang=LANGUAGES[misc_no],
+            a=PAIRS[pair_no][0],
+            b=PAIRS[pair_no][1],
+            phone=phones[user] if user < known else ANONYMOUS_PHONE,
         )
-        for k, u, o, t, x, p in zip(
+        for template_no, user, other_no, topic_no, misc_no, pair_no in zip(
             template, author, other, topic, misc, pair, strict=True
         )
     ]
     assistant_texts = [
-        ASSISTANT_ERROR_TEMPLATES[x % 2]
+        ASSISTANT_ERROR_TEMPLATES[misc_no % 2]
         if error
-        else ASSISTANT_TEMPLATES[k].format(
-            me_first=names[u].split(" ")[0], a=PAIRS[p][0], b=PAIRS[p][1]
+        else ASSISTANT_TEMPLATES[template_no].format(
+            me_first=names[user].split(" ")[0],
+            a=PAIRS[pair_no][0],
+            b=PAIRS[pair_no][1],
         )
-        for error, k, u, p, x in zip(
+        for error, template_no, user, pair_no, misc_no in zip(
             is_error, reply_template, author, pair, misc, strict=True
         )
     ]

@@ -96,10 +96,10 @@ def plain_payloads(
     properties = np.full(event_type.size, "{}", dtype=object)
     values = events.property_value.tolist()
     for code, render in (
-        (ET_MESSAGE, lambda v: f'{{"message_id":"{message_ids[v]}"}}'),
-        (ET_FEATURE, lambda v: f'{{"feature":"{FEATURES[v]}"}}'),
-        (ET_PAGE, lambda v: f'{{"page":"{PAGES[v]}"}}'),
-        (ET_ERROR, lambda v: f'{{"error_code":"{ERROR_CODES[v]}"}}'),
+        (ET_MESSAGE, lambda no: f'{{"message_id":"{message_ids[no]}"}}'),
+        (ET_FEATURE, lambda no: f'{{"feature":"{FEATURES[no]}"}}'),
+        (ET_PAGE, lambda no: f'{{"page":"{PAGES[no]}"}}'),
+        (ET_ERROR, lambda no: f'{{"error_code":"{ERROR_CODES[no]}"}}'),
     ):
         rows = np.flatnonzero(event_type == code)
         properties[rows] = [render(values[i]) for i in rows.tolist()]
@@ -111,13 +111,13 @@ def plain_payloads(
     ]
     session_user = sessions.user.tolist()
     head = [
-        f'{user_fragment[u]},"session_id":"{sid}"'
-        for u, sid in zip(session_user, sessions.ids, strict=True)
+        f'{user_fragment[user]},"session_id":"{session_id}"'
+        for user, session_id in zip(session_user, sessions.ids, strict=True)
     ]
     tail = [
-        f'"platform":"{PLATFORMS[p]}"{country_fragment[u]},'
-        f'"app_version":"{APP_VERSIONS[v]}"'
-        for u, p, v in zip(
+        f'"platform":"{PLATFORMS[platform]}"{country_fragment[user]},'
+        f'"app_version":"{APP_VERSIONS[version]}"'
+        for user, platform, version in zip(
             session_user,
             sessions.platform.tolist(),
             sessions.app_version.tolist(),
@@ -126,8 +126,9 @@ def plain_payloads(
     ]
     type_fragment = [f'{{"event_type":"{name}",' for name in EVENT_TYPE_NAMES]
     return [
-        f'{type_fragment[t]}{head[s]},"occurred_at":"{o}",{tail[s]},"properties":{p}}}'
-        for t, s, o, p in zip(
+        f'{type_fragment[event]}{head[session]},"occurred_at":"{occurred}",'
+        f'{tail[session]},"properties":{props}}}'
+        for event, session, occurred, props in zip(
             event_type.tolist(),
             events.session.tolist(),
             texts,
