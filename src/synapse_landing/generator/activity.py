@@ -55,6 +55,8 @@ class BaseEvents:
 
 @dataclass(frozen=True)
 class Activity:
+    """The events stage's result: landed base events and the chat's seeds."""
+
     events: BaseEvents
     batches: LoadBatches  # the app event stream's load batches
     user_message_ids: list[str]  # ids of the message_sent events' messages
@@ -64,6 +66,7 @@ class Activity:
 
 
 def simulate_activity(ctx: RunContext, population: Population) -> Activity:
+    """Every session's events, their properties, arrival and load batch."""
     rng = ctx.rng(Stream.EVENTS)
     sessions = population.sessions
     session, occurred_exact, event_type = _session_events(ctx, rng, population)

@@ -114,6 +114,7 @@ class _RowGroup(NamedTuple):
 def land_events(
     ctx: RunContext, population: Population, activity: Activity
 ) -> LandedEvents:
+    """Fault selection, timing, payload texts, then every row in landing order."""
     rng = ctx.rng(Stream.FAULTS)
     events = activity.events
     batches = activity.batches
@@ -162,6 +163,7 @@ class _Picker:
 def _select(
     ctx: RunContext, rng: np.random.Generator, events: BaseEvents
 ) -> _Selection:
+    """Disjoint events per fault; the draw order of the picker is fixed."""
     faults, end, count = ctx.faults, ctx.end, events.count
     picker = _Picker(rng, count)
     quarantined = {
@@ -282,6 +284,7 @@ def _apply_timing(
 def _quarantined(
     ctx: RunContext, rng: np.random.Generator, selection: _Selection
 ) -> _Quarantined:
+    """Quarantined events in contract reason order; which reuse an id."""
     picked = selection.quarantined
     rows = np.concatenate([picked[reason] for reason in EventQuarantine])
     reason = np.concatenate(

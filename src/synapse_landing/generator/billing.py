@@ -59,6 +59,8 @@ class PlanChange(NamedTuple):
 
 @dataclass(frozen=True)
 class Billing:
+    """The billing stage's result: the landed table, its truth, plan history."""
+
     table: dict[str, list | np.ndarray]  # billing_subscriptions, landing order
     missing_id: np.ndarray  # per row: VALID or a BillingMissingId
     refetched_rows: int
@@ -67,6 +69,7 @@ class Billing:
 
 
 def simulate_billing(ctx: RunContext, population: Population) -> Billing:
+    """Subscriptions, the hourly pulls that see them, refetches, missing ids."""
     rng = ctx.rng(Stream.BILLING)
     py_random = random.Random(ctx.py_random_seed(Stream.BILLING))
     versions, plan_changes, subscriptions = _subscription_versions(

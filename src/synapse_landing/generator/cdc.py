@@ -95,6 +95,8 @@ class MessageChanges:
 
 @dataclass(frozen=True)
 class CdcTables:
+    """Both landed CDC tables and what the truth needs of their changes."""
+
     users: CdcTable
     messages: CdcTable
     user_change_lsn: np.ndarray  # per users change (UserChanges order)

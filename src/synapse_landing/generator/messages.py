@@ -70,6 +70,7 @@ class _Replies:
 def simulate_messages(
     ctx: RunContext, population: Population, activity: Activity
 ) -> Messages:
+    """A message per simulated message_sent event, and the reply to it."""
     rng = ctx.rng(Stream.MESSAGES)
     users = population.users
     session = activity.message_session
@@ -113,6 +114,7 @@ def simulate_messages(
 
 
 def _interleave(first: list[str], second: list[str]) -> list[str]:
+    """first[0], second[0], first[1], second[1], ..."""
     return [x for pair in zip(first, second, strict=True) for x in pair]
 
 

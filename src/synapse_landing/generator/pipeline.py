@@ -34,6 +34,7 @@ def generate(
 
 
 def _generate(ctx: RunContext) -> Dataset:
+    """The stages in order; each result is frozen and read by later stages."""
     population = simulate_population(ctx)
     activity = simulate_activity(ctx, population)
     messages = simulate_messages(ctx, population, activity)

@@ -88,6 +88,8 @@ class Sessions:
 
 @dataclass(frozen=True)
 class Population:
+    """Users, their sessions and their erasure requests."""
+
     users: Users
     sessions: Sessions
     deleted_at: np.ndarray  # per known user, microseconds; -1: not deleted
@@ -103,6 +105,7 @@ def simulate_population(ctx: RunContext) -> Population:
 
 # ------------------------------------------------------------------------ users
 def simulate_users(ctx: RunContext) -> Users:
+    """Known users and anonymous ids with signup, lifetime and profile."""
     rng = ctx.rng(Stream.USERS)
     config = ctx.config
     known = config.users
@@ -170,6 +173,8 @@ def _signup_times(
 
 # --------------------------------------------------------------------- sessions
 def simulate_sessions(ctx: RunContext, users: Users) -> Sessions:
+    """Daily, signup and live-tail sessions in start order, with platform,
+    app version and how many events each holds."""
     rng = ctx.rng(Stream.SESSIONS)
     daily_user, daily_start = _daily_sessions(ctx, rng, users)
     signup_user, signup_start = _signup_sessions(ctx, rng, users)

@@ -79,6 +79,7 @@ def _hex_digits(values: np.ndarray, width: int) -> np.ndarray:
 
 
 def _const(text: str, n: int) -> np.ndarray:
+    """(n, len(text)) uint8 matrix repeating ``text`` (no copy)."""
     return np.broadcast_to(np.frombuffer(text.encode(), dtype=np.uint8), (n, len(text)))
 
 

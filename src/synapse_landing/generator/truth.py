@@ -48,6 +48,8 @@ from .vocabulary import (
 
 @dataclass(frozen=True)
 class Truth:
+    """The summary (``_truth.json``) and the truth arrays of ``Dataset``."""
+
     summary: dict
     events: dict[str, np.ndarray]
     users: dict[str, np.ndarray]
@@ -314,6 +316,7 @@ def _summary(
 
 
 def _latest_loaded(tables: dict[str, dict]) -> dict[str, str | None]:
+    """The latest landing time per table (freshness checks compare with it)."""
     latest = {}
     for name, cols in tables.items():
         column = cols["fetched_at" if name.startswith("billing") else "loaded_at"]
@@ -354,6 +357,7 @@ def _duplicate_edges(landed: LandedEvents, base_count: int) -> tuple[int, int]:
 def _users_cdc_summary(
     sources: StageResults, tables: dict[str, dict], truth_users: dict[str, np.ndarray]
 ) -> dict:
+    """users_cdc counts, plus users, deletes and snapshot reads."""
     summary = _cdc_counts(sources.cdc.users, "user_id")
     summary["users"] = int(truth_users["user_id"].size)
     summary["deleted_users"] = int(truth_users["is_deleted"].sum())
@@ -364,6 +368,7 @@ def _users_cdc_summary(
 def _messages_cdc_summary(
     sources: StageResults, truth_messages: dict[str, np.ndarray]
 ) -> dict:
+    """messages_cdc counts, plus the state of the messages now."""
     summary = _cdc_counts(sources.cdc.messages, "message_id")
     alive = ~truth_messages["is_deleted"]
     assistant = (truth_messages["role"] == "assistant") & alive
@@ -378,6 +383,7 @@ def _messages_cdc_summary(
 
 
 def _billing_summary(billing: Billing) -> dict:
+    """Quarantined billing rows by reason, subscriptions, refetched rows."""
     missing = billing.missing_id
     subscriptions = billing.truth_subscriptions
     return {

@@ -59,6 +59,8 @@ class UserState(NamedTuple):
 
 
 class _Edit(NamedTuple):
+    """A change to apply to a user's row at ``at``."""
+
     at: int
     kind: str  # "plan", "marketing" or one of PROFILE_EDIT_KINDS
     value: str | None  # the new plan of a "plan" change
@@ -119,6 +121,7 @@ class _ChangeLog:
 def simulate_user_changes(
     ctx: RunContext, population: Population, messages: Messages, billing: Billing
 ) -> UserChanges:
+    """Each known user's create / snapshot read, updates and delete."""
     rng = ctx.rng(Stream.USERS_CDC)
     py_random = random.Random(ctx.py_random_seed(Stream.USERS_CDC))
     users = population.users
