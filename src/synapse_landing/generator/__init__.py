@@ -63,7 +63,15 @@ events), ``messages``, ``billing``, ``user_changes`` and ``cdc`` (Debezium
 tables), ``app_events`` with ``payloads`` and ``faults`` (the landed
 app_events rows), ``truth``; ``pipeline.generate`` chains them. The JSON-lines
 writer is :func:`synapse_landing.rawzone.write_jsonl`, next to the loader's
-reader.
+reader. Stages hand frozen dataclasses to the stages after them; nothing is
+shared or changed in place across stages.
+
+Changing the generator: every stage draws from its own random stream
+(``configuration.Stream``) in a fixed order, and ``test_generator.py`` pins
+the output byte for byte. A new draw in the middle of a stage shifts every
+later draw of that stage; put new randomness in a new stream instead, and
+compare the raw zone of a fixed seed and ``--end`` before and after a
+refactor (``diff -r``).
 """
 
 from synapse_landing.rawzone import write_jsonl
