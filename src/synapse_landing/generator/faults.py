@@ -58,11 +58,19 @@ class CdcQuarantine(IntEnum):
 
 
 class BillingMissingId(IntEnum):
-    """Which identifier a spoiled billing row lacks (both: counted as the first)."""
+    """Which identifier a spoiled billing row lacks."""
 
     SUBSCRIPTION_ID = 1
     USER_ID = 2
     BOTH = 3
+
+    @property
+    def reason(self) -> str:
+        """The contract's reason: rules apply in order, so both -> the first."""
+        first = (
+            BillingMissingId.SUBSCRIPTION_ID if self is BillingMissingId.BOTH else self
+        )
+        return f"missing_{first.name.lower()}"
 
 
 class ExtraKeys(IntEnum):
@@ -97,9 +105,10 @@ def _check_against_contract() -> None:
     pairs = (
         (EventQuarantine, contract.EVENT_QUARANTINE_REASONS),
         (CdcQuarantine, contract.CDC_QUARANTINE_REASONS),
+        (BillingMissingId, contract.BILLING_QUARANTINE_REASONS),
     )
     for enum, reasons in pairs:
-        names = tuple(member.reason for member in enum)
+        names = tuple(dict.fromkeys(member.reason for member in enum))
         if names != tuple(reasons):
             raise ContractViolation(
                 f"{enum.__name__} {names} differs from the contract's {reasons}"

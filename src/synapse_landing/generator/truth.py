@@ -386,16 +386,11 @@ def _billing_summary(billing: Billing) -> dict:
     """Quarantined billing rows by reason, subscriptions, refetched rows."""
     missing = billing.missing_id
     subscriptions = billing.truth_subscriptions
+    quarantined = dict.fromkeys((kind.reason for kind in BillingMissingId), 0)
+    for kind in BillingMissingId:
+        quarantined[kind.reason] += int((missing == kind).sum())
     return {
-        "quarantined": {
-            "missing_subscription_id": int(
-                (
-                    (missing == BillingMissingId.SUBSCRIPTION_ID)
-                    | (missing == BillingMissingId.BOTH)
-                ).sum()
-            ),
-            "missing_user_id": int((missing == BillingMissingId.USER_ID).sum()),
-        },
+        "quarantined": quarantined,
         "subscriptions": len(subscriptions["subscription_id"]),
         "subscribed_users": len(set(subscriptions["user_id"].tolist())),
         "refetched_rows": int(billing.refetched_rows),
