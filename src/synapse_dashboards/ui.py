@@ -44,12 +44,14 @@ def notice(result: MartRead, what: str) -> bool:
         return False
     if result.hidden:
         st.caption(
-            f"{what}: not shown, your role may not read "
-            f"{', '.join(result.hidden)} of {name}."
+            f"{what}: {', '.join(result.hidden)} of {name} not shown (not granted "
+            "to this connection's role, or not in this warehouse)."
         )
+    if result.frame.columns.empty:
+        st.info(f"{what}: not shown, none of the columns it needs is readable.")
+        return False
     if result.frame.empty:
-        if not result.hidden:
-            st.info(f"{what}: {name} has no rows for the selected dates.")
+        st.info(f"{what}: no data, {name} has no rows for this selection.")
         return False
     return True
 

@@ -444,7 +444,7 @@ def render() -> None:
     st.title("Business (daily)")
     source = ui.warehouse()
     ui.source_caption(source)
-    picked = ui.date_range(source)
+    picked = ui.date_range(source, default_days=90)
     if picked is None:
         return
     headline(source, picked)

@@ -1,0 +1,276 @@
+"""Each dashboard page run by Streamlit's AppTest against a built DuckDB
+warehouse: no exception, the expected elements, and every headline figure
+equal to the mart's value read by an independent SQL query."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from dashboards_support import duckdb_warehouse, one, query
+from harness import ROOT
+from streamlit.testing.v1 import AppTest
+
+from synapse_dashboards import formatting as fmt
+from synapse_dashboards import kpis
+
+VIEWS = ROOT / "dashboards" / "views"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return duckdb_warehouse(tmp_path_factory)
+
+
+def run_page(page: str, path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("SYNAPSE_DASHBOARD_TARGET", "local")
+    monkeypatch.setenv("SYNAPSE_DUCKDB_PATH", str(path))
+    app = AppTest.from_file(str(VIEWS / f"{page}.py"), default_timeout=60).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def chart_specs(app: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+
+
+def assert_readable(specs: list[dict]) -> None:
+    """Every chart has a title and titled axes; colours from Okabe-Ito."""
+    assert specs
+    for spec in specs:
+        assert spec.get("title"), spec
+        for channel in ("x", "y"):
+            assert spec["encoding"][channel].get("title"), (spec["title"], channel)
+
+
+def test_realtime_page_shows_the_rt_views(warehouse, monkeypatch) -> None:
+    app = run_page("realtime", warehouse, monkeypatch)
+    active = one(warehouse, "select * from mart.rt_active_users")
+    health = one(warehouse, "select * from mart.rt_system_health")
+    rate = one(
+        warehouse,
+        "select avg(messages_sent) as mean, count(*) as minutes "
+        "from mart.rt_message_rate",
+    )
+    assert rate["minutes"] == 60
+    assert metrics(app) == {
+        "Active users, last 5 min": fmt.count(active["active_users_5m"]),
+        "Active users, last 15 min": fmt.count(active["active_users_15m"]),
+        "Active users, last 60 min": fmt.count(active["active_users_60m"]),
+        "Messages per minute (hour average)": fmt.decimal(rate["mean"], 1),
+        "Status": health["status"].upper(),
+        "Pipeline lag p95 (last hour)": fmt.seconds(health["pipeline_lag_p95_seconds"]),
+        "Assistant error rate (15 min)": fmt.percent(health["error_rate_15m"], 2),
+        "Response time p95 (15 min)": fmt.milliseconds(health["p95_response_ms_15m"]),
+    }
+    specs = chart_specs(app)
+    assert_readable(specs)
+    assert [s["title"] for s in specs] == [
+        "Messages sent per minute (received time, UTC)"
+    ]
+    captions = " ".join(c.value for c in app.caption)
+    assert f"{active['as_of']:%Y-%m-%d %H:%M:%S}" in captions
+    assert "refreshes every 60 s" in captions
+
+
+def test_business_page_default_range_matches_the_marts(warehouse, monkeypatch) -> None:
+    app = run_page("business", warehouse, monkeypatch)
+    start, end = app.date_input[0].value
+    window = one(
+        warehouse,
+        "select min(activity_date) as first, max(activity_date) as last "
+        "from mart.fct_daily_active_users",
+    )
+    assert end == window["last"]
+    assert start == max(window["first"], end - dt.timedelta(days=89))
+    assert metrics(app) == expected_business_metrics(warehouse, start, end)
+    headers = [h.value for h in app.header]
+    assert headers == [
+        "User growth",
+        "Usage patterns",
+        "User segments",
+        "Retention by signup cohort",
+        "Monthly churn",
+        "Conversion",
+        "Regional adoption",
+    ]
+    specs = chart_specs(app)
+    assert_readable(specs)
+    assert [s["title"] for s in specs] == [
+        "New users per day",
+        "Cumulative users",
+        "Daily, weekly and monthly active users",
+        "Stickiness (DAU / MAU)",
+        "Sessions per day",
+        "Session duration",
+        "Feature usage in range",
+        "Active users by engagement tier (platforms summed)",
+        "Share of each signup cohort active N days later",
+        "Share of last month's active users not active this month",
+        "Paid conversion within 30 days of signup",
+        "Average daily active users by region",
+        "New users by region in range",
+    ]
+    assert not app.info, [i.value for i in app.info]
+
+
+def test_business_date_filter_changes_every_figure(warehouse, monkeypatch) -> None:
+    app = run_page("business", warehouse, monkeypatch)
+    start, end = dt.date(2026, 3, 10), dt.date(2026, 4, 20)
+    app.date_input[0].set_value((start, end)).run()
+    assert not app.exception
+    assert metrics(app) == expected_business_metrics(warehouse, start, end)
+
+
+def test_business_segments_table_is_the_last_day_of_the_mart(
+    warehouse, monkeypatch
+) -> None:
+    app = run_page("business", warehouse, monkeypatch)
+    table = app.dataframe[0].value
+    rows = query(
+        warehouse,
+        "select platform, plan, engagement_tier, active_users "
+        "from mart.fct_active_users_by_segment_daily where activity_date = "
+        "(select max(activity_date) from mart.fct_active_users_by_segment_daily)",
+    )
+    expected: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows:
+        cells = expected.setdefault((row["platform"], row["plan"]), {})
+        cells[row["engagement_tier"]] = row["active_users"]
+    shown = {
+        (r["platform"], r["plan"]): {t: int(r[t]) for t in ("power", "core", "casual")}
+        for r in table.to_dict("records")
+    }
+    assert shown == {
+        key: {t: cells.get(t, 0) for t in ("power", "core", "casual")}
+        for key, cells in expected.items()
+    }
+
+
+def expected_business_metrics(path: Path, start: dt.date, end: dt.date) -> dict:
+    dau = one(
+        path,
+        f"select * from mart.fct_daily_active_users where activity_date = date '{end}'",
+    )
+    growth = one(
+        path,
+        "select sum(new_users) as new_users, max(cumulative_users) as total "
+        f"from mart.fct_user_growth_daily where signup_date between date '{start}' "
+        f"and date '{end}'",
+    )
+    sessions = one(
+        path,
+        "select sum(sessions) as sessions from mart.fct_sessions_daily "
+        f"where session_date between date '{start}' and date '{end}'",
+    )
+    churn = query(
+        path,
+        "select month_start, churn_rate from mart.fct_monthly_churn "
+        f"where month_start between date '{start.replace(day=1)}' and date '{end}' "
+        "order by month_start",
+    )
+    conversion = one(
+        path,
+        "select sum(converted_d30) as converted, sum(signups) as signups "
+        f"from mart.fct_conversion where cohort_date between date '{start}' "
+        f"and date '{end}' and converted_d30 is not null",
+    )
+    expected = {
+        "DAU": fmt.count(dau["dau"]),
+        "WAU": fmt.count(dau["wau"]),
+        "MAU": fmt.count(dau["mau"]),
+        "Stickiness (DAU/MAU)": fmt.percent(dau["stickiness"]),
+        "New users in range": fmt.count(growth["new_users"]),
+        "Total users": fmt.count(growth["total"]),
+        "Sessions in range": fmt.count(sessions["sessions"]),
+        "30-day conversion (observable cohorts)": fmt.percent(
+            conversion["converted"] / conversion["signups"]
+        ),
+    }
+    assert churn, "the dataset must hold a churn month inside the range"
+    expected[f"Churn rate, {churn[-1]['month_start']:%Y-%m}"] = fmt.percent(
+        churn[-1]["churn_rate"]
+    )
+    return expected
+
+
+def test_weekly_page_shows_the_latest_week_with_changes(warehouse, monkeypatch) -> None:
+    app = run_page("weekly_kpis", warehouse, monkeypatch)
+    weeks = query(warehouse, "select * from mart.rpt_weekly_kpis order by week_start")
+    start, _ = app.date_input[0].value
+    shown_weeks = [
+        w
+        for w in weeks
+        if w["week_start"] >= start - dt.timedelta(days=start.weekday())
+    ]
+    current, previous = shown_weeks[-1], shown_weeks[-2]
+    assert app.subheader[0].value.startswith(
+        f"Week {kpis.week_label(current['week_start'])} (partial: 3 of 7 days"
+    )
+    assert {m.label: (m.value, m.delta) for m in app.metric} == {
+        kpi.label: (
+            kpi.show(current[kpi.column]),
+            ""
+            if kpi.change(current[kpi.column], previous[kpi.column]) == "n/a"
+            else kpi.change(current[kpi.column], previous[kpi.column]),
+        )
+        for kpi in kpis.KPIS
+    }
+    table = app.dataframe[0].value
+    assert list(table["Week"]) == [
+        kpis.week_label(w["week_start"]) for w in shown_weeks
+    ]
+    assert list(table["Messages sent"]) == [
+        fmt.count(w["messages_sent"]) for w in shown_weeks
+    ]
+    assert table["Average DAU vs prev. week"].iloc[-1] == fmt.change(
+        current["avg_dau"], previous["avg_dau"]
+    )
+    assert_readable(chart_specs(app))
+
+
+def test_missing_marts_give_plain_messages(tmp_path, monkeypatch) -> None:
+    """An empty warehouse and one with an empty mart: words, not tracebacks."""
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    for page in ("realtime", "business", "weekly_kpis"):
+        app = run_page(page, empty, monkeypatch)
+        assert app.info, page
+        assert "does not exist" in " ".join(i.value for i in app.info) or (
+            "missing or empty" in " ".join(i.value for i in app.info)
+        )
+    partial = tmp_path / "partial.duckdb"
+    connection = duckdb.connect(str(partial))
+    connection.execute("create schema mart")
+    connection.execute(
+        "create table mart.rt_active_users (as_of timestamp, active_users_5m bigint)"
+    )
+    connection.close()
+    app = run_page("realtime", partial, monkeypatch)
+    infos = [i.value for i in app.info]
+    assert (
+        "Active users: no data, mart.rt_active_users has no rows for this selection."
+        in infos
+    )
+    assert any(
+        "active_users_15m, active_users_60m of mart.rt_active_users not shown"
+        in c.value
+        for c in app.caption
+    )
+    assert any("mart.rt_system_health does not exist" in i for i in infos)
+
+
+def test_no_warehouse_file_says_run_make_build(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SYNAPSE_DUCKDB_PATH", str(tmp_path / "absent.duckdb"))
+    monkeypatch.setenv("SYNAPSE_DASHBOARD_TARGET", "local")
+    app = AppTest.from_file(str(VIEWS / "business.py"), default_timeout=60).run()
+    assert not app.exception
+    assert "run `make build` first" in app.error[0].value
