@@ -10,7 +10,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dashboards_support import duckdb_warehouse, one, query
+from dashboards_support import (
+    duckdb_warehouse,
+    expected_business_metrics,
+    expected_realtime_metrics,
+    one,
+    query,
+)
 from harness import ROOT
 from streamlit.testing.v1 import AppTest
 
@@ -53,24 +59,8 @@ def assert_readable(specs: list[dict]) -> None:
 
 def test_realtime_page_shows_the_rt_views(warehouse, monkeypatch) -> None:
     app = run_page("realtime", warehouse, monkeypatch)
+    assert metrics(app) == expected_realtime_metrics(warehouse)
     active = one(warehouse, "select * from mart.rt_active_users")
-    health = one(warehouse, "select * from mart.rt_system_health")
-    rate = one(
-        warehouse,
-        "select avg(messages_sent) as mean, count(*) as minutes "
-        "from mart.rt_message_rate",
-    )
-    assert rate["minutes"] == 60
-    assert metrics(app) == {
-        "Active users, last 5 min": fmt.count(active["active_users_5m"]),
-        "Active users, last 15 min": fmt.count(active["active_users_15m"]),
-        "Active users, last 60 min": fmt.count(active["active_users_60m"]),
-        "Messages per minute (hour average)": fmt.decimal(rate["mean"], 1),
-        "Status": health["status"].upper(),
-        "Pipeline lag p95 (last hour)": fmt.seconds(health["pipeline_lag_p95_seconds"]),
-        "Assistant error rate (15 min)": fmt.percent(health["error_rate_15m"], 2),
-        "Response time p95 (15 min)": fmt.milliseconds(health["p95_response_ms_15m"]),
-    }
     specs = chart_specs(app)
     assert_readable(specs)
     assert [s["title"] for s in specs] == [
@@ -153,53 +143,6 @@ def test_business_segments_table_is_the_last_day_of_the_mart(
         key: {t: cells.get(t, 0) for t in ("power", "core", "casual")}
         for key, cells in expected.items()
     }
-
-
-def expected_business_metrics(path: Path, start: dt.date, end: dt.date) -> dict:
-    dau = one(
-        path,
-        f"select * from mart.fct_daily_active_users where activity_date = date '{end}'",
-    )
-    growth = one(
-        path,
-        "select sum(new_users) as new_users, max(cumulative_users) as total "
-        f"from mart.fct_user_growth_daily where signup_date between date '{start}' "
-        f"and date '{end}'",
-    )
-    sessions = one(
-        path,
-        "select sum(sessions) as sessions from mart.fct_sessions_daily "
-        f"where session_date between date '{start}' and date '{end}'",
-    )
-    churn = query(
-        path,
-        "select month_start, churn_rate from mart.fct_monthly_churn "
-        f"where month_start between date '{start.replace(day=1)}' and date '{end}' "
-        "order by month_start",
-    )
-    conversion = one(
-        path,
-        "select sum(converted_d30) as converted, sum(signups) as signups "
-        f"from mart.fct_conversion where cohort_date between date '{start}' "
-        f"and date '{end}' and converted_d30 is not null",
-    )
-    expected = {
-        "DAU": fmt.count(dau["dau"]),
-        "WAU": fmt.count(dau["wau"]),
-        "MAU": fmt.count(dau["mau"]),
-        "Stickiness (DAU/MAU)": fmt.percent(dau["stickiness"]),
-        "New users in range": fmt.count(growth["new_users"]),
-        "Total users": fmt.count(growth["total"]),
-        "Sessions in range": fmt.count(sessions["sessions"]),
-        "30-day conversion (observable cohorts)": fmt.percent(
-            conversion["converted"] / conversion["signups"]
-        ),
-    }
-    assert churn, "the dataset must hold a churn month inside the range"
-    expected[f"Churn rate, {churn[-1]['month_start']:%Y-%m}"] = fmt.percent(
-        churn[-1]["churn_rate"]
-    )
-    return expected
 
 
 def test_weekly_page_shows_the_latest_week_with_changes(warehouse, monkeypatch) -> None:

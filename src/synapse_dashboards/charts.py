@@ -105,7 +105,7 @@ def horizontal_bars(
 ) -> alt.Chart:
     """Ranked categories (features, regions, segments), largest first."""
     return (
-        alt.Chart(frame, title=title, height=max(120, 24 * len(frame)))
+        alt.Chart(frame, title=title, height=max(220, 100 + 26 * len(frame)))
         .mark_bar(color=OKABE_ITO[0])
         .encode(
             y=alt.Y(f"{category}:N", title=category_title, sort="-x"),
