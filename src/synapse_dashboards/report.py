@@ -54,6 +54,11 @@ def load_weeks(source: Warehouse, monday: dt.date) -> tuple[pd.DataFrame, tuple]
         raise NoData(f"{name} does not exist in this warehouse; run `make build`")
     if "week_start" not in result.frame.columns:
         raise NoData(f"this role may not read {name}.week_start")
+    if all(kpi.column in result.hidden for kpi in kpis.KPIS):
+        raise NoData(
+            f"this connection's role may read none of the KPI columns of {name} "
+            f"({', '.join(result.hidden)}); a report without figures is not written"
+        )
     frame = kpis.normalise(result.frame)
     if frame.empty or frame["week_start"].iloc[-1] != monday:
         raise NoData(
