@@ -84,15 +84,15 @@ def logins(built: Pipeline) -> Iterator[dict[str, dict[str, str]]]:
         with admin.cursor() as cursor:
             for role in ("reporter", "analyst"):
                 user = f"dash_{role}_{secrets.token_hex(4)}"
-                password = secrets.token_urlsafe(16)
+                generated = secrets.token_urlsafe(16)
                 cursor.execute(
-                    f"create role {user} login password %s in role {role}", (password,)
+                    f"create role {user} login password %s in role {role}", (generated,)
                 )
                 made[role] = {
                     "SYNAPSE_DASHBOARD_TARGET": "postgres",
                     "SYNAPSE_PG_DATABASE": built.database or "",
                     "SYNAPSE_REPORTER_USER": user,
-                    "SYNAPSE_REPORTER_PASSWORD": password,
+                    "SYNAPSE_REPORTER_PASSWORD": generated,
                 }
         yield made
     finally:

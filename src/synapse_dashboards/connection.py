@@ -100,16 +100,17 @@ class Warehouse:
 
     def _server_settings(self) -> dict[str, Any]:
         """Reporter credentials from the environment; host and TLS per target."""
-        user = os.environ.get("SYNAPSE_REPORTER_USER", "reporter")
-        password = os.environ.get("SYNAPSE_REPORTER_PASSWORD", "")
+        login = {
+            "user": os.environ.get("SYNAPSE_REPORTER_USER", "reporter"),
+            "password": os.environ.get("SYNAPSE_REPORTER_PASSWORD", ""),
+        }
         if self.target == "postgres":
             return {
                 "host": os.environ.get("SYNAPSE_PG_HOST", "localhost"),
                 "port": int(os.environ.get("SYNAPSE_PG_PORT", "5432")),
                 "dbname": os.environ.get("SYNAPSE_PG_DATABASE", "synapse"),
                 "sslmode": os.environ.get("SYNAPSE_PG_SSLMODE", "prefer"),
-                "user": user,
-                "password": password,
+                **login,
             }
         return {
             "host": os.environ.get(
@@ -118,8 +119,7 @@ class Warehouse:
             "port": int(os.environ.get("SYNAPSE_REDSHIFT_PORT", "5439")),
             "dbname": os.environ.get("SYNAPSE_REDSHIFT_DATABASE", "synapse"),
             "sslmode": os.environ.get("SYNAPSE_REDSHIFT_SSLMODE", "verify-full"),
-            "user": user,
-            "password": password,
+            **login,
         }
 
     @contextmanager
