@@ -26,6 +26,13 @@ RATIO_FORMAT = ".0%"
 HEIGHT = 260
 
 
+def _axis(number_format: str) -> alt.Axis:
+    """Counts tick on whole numbers only (no '1, 1, 2, 2' on small counts)."""
+    if number_format == COUNT_FORMAT:
+        return alt.Axis(format=number_format, tickMinStep=1)
+    return alt.Axis(format=number_format)
+
+
 def _colour(field: str, title: str, domain: Sequence[str] | None = None) -> alt.Color:
     scale = alt.Scale(range=list(OKABE_ITO))
     if domain is not None:
@@ -52,7 +59,7 @@ def lines(
         .mark_line(point=len(frame) <= 31)
         .encode(
             x=alt.X(f"{x}:{temporal_unit}", title=x_title),
-            y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format)),
+            y=alt.Y("value:Q", title=y_title, axis=_axis(y_format)),
             color=_colour("series", "", list(series.values())),
             tooltip=[
                 alt.Tooltip(f"{x}:{temporal_unit}", title=x_title),
@@ -78,8 +85,13 @@ def bars(
 ) -> alt.Chart:
     """Bars of y by x, stacked by `colour` when given."""
     encoding = {
-        "x": alt.X(f"{x}:{x_type}", title=x_title, sort=None),
-        "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
+        "x": alt.X(
+            f"{x}:{x_type}",
+            title=x_title,
+            sort=None,
+            axis=alt.Axis(labelAngle=0) if x_type == "O" else alt.Axis(),
+        ),
+        "y": alt.Y(f"{y}:Q", title=y_title, axis=_axis(y_format)),
         "tooltip": [
             alt.Tooltip(f"{x}:{x_type}", title=x_title),
             alt.Tooltip(f"{y}:Q", title=y_title, format=y_format),
@@ -109,9 +121,7 @@ def horizontal_bars(
         .mark_bar(color=OKABE_ITO[0])
         .encode(
             y=alt.Y(f"{category}:N", title=category_title, sort="-x"),
-            x=alt.X(
-                f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format)
-            ),
+            x=alt.X(f"{value}:Q", title=value_title, axis=_axis(value_format)),
             tooltip=[
                 alt.Tooltip(f"{category}:N", title=category_title),
                 alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
@@ -134,7 +144,7 @@ def heatmap(
     """Retention cohorts: a sequential single-hue scale (colour-blind safe)."""
     base = alt.Chart(frame, title=title, height=max(160, 12 * frame[y].nunique()))
     cells = base.mark_rect().encode(
-        x=alt.X(f"{x}:O", title=x_title, sort=None),
+        x=alt.X(f"{x}:O", title=x_title, sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{y}:O", title=y_title, sort="descending"),
         color=alt.Color(
             f"{value}:Q",
