@@ -73,8 +73,16 @@ class Warehouse:
 
     target: str = "local"
     duckdb_path: str | None = None
+    # How a server says which columns the role may read: "catalog"
+    # (has_column_privilege, Postgres) or "probe" (Redshift, see below).
+    privilege_check: str = ""
 
     def __post_init__(self) -> None:
+        if not self.privilege_check:
+            self.privilege_check = "probe" if self.target == "prod" else "catalog"
+        self._validate()
+
+    def _validate(self) -> None:
         if self.target not in TARGETS:
             raise WarehouseUnavailable(
                 f"unknown target {self.target!r}; expected one of {', '.join(TARGETS)}"
@@ -193,9 +201,11 @@ class Warehouse:
     def _permitted_columns(self, connection: Any, relation: str) -> list[str]:
         """The columns the connected role may SELECT, in table order.
 
-        Postgres and Redshift answer with has_column_privilege (it follows
-        role membership); materialized views are not in information_schema,
-        hence pg_attribute. DuckDB has no column grants: every column.
+        DuckDB has no column grants: every column. Postgres answers with
+        has_column_privilege, which follows role membership (materialized
+        views are not in information_schema, hence pg_attribute). Redshift
+        documents no has_column_privilege, so there each column is probed
+        with a `limit 0` select: the engine itself says what is readable.
         """
         _quote(relation)
         if self.target == "local":
@@ -204,19 +214,44 @@ class Warehouse:
                 f"where table_schema = '{MART_SCHEMA}' and table_name = '{relation}' "
                 "order by ordinal_position"
             )
-        else:
-            sql = (
-                "select a.attname as column_name from pg_catalog.pg_attribute a "
-                "join pg_catalog.pg_class c on c.oid = a.attrelid "
-                "join pg_catalog.pg_namespace n on n.oid = c.relnamespace "
-                f"where n.nspname = '{MART_SCHEMA}' and c.relname = '{relation}' "
-                "and a.attnum > 0 and not a.attisdropped "
-                "and has_column_privilege("
-                "quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
-                "a.attname, 'select') "
-                "order by a.attnum"
-            )
+            return [str(name) for name in self._fetch(connection, sql)["column_name"]]
+        if self.privilege_check == "probe":
+            return self._probed_columns(connection, relation)
+        sql = self._catalog_columns_sql(relation) + (
+            " and has_column_privilege("
+            "quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+            "a.attname, 'select') order by a.attnum"
+        )
         return [str(name) for name in self._fetch(connection, sql)["column_name"]]
+
+    @staticmethod
+    def _catalog_columns_sql(relation: str) -> str:
+        return (
+            "select a.attname as column_name from pg_catalog.pg_attribute a "
+            "join pg_catalog.pg_class c on c.oid = a.attrelid "
+            "join pg_catalog.pg_namespace n on n.oid = c.relnamespace "
+            f"where n.nspname = '{MART_SCHEMA}' and c.relname = '{relation}' "
+            "and a.attnum > 0 and not a.attisdropped"
+        )
+
+    def _probed_columns(self, connection: Any, relation: str) -> list[str]:
+        import psycopg2
+
+        listed = self._fetch(
+            connection, self._catalog_columns_sql(relation) + " order by a.attnum"
+        )
+        permitted = []
+        for name in listed["column_name"]:
+            try:
+                self._fetch(
+                    connection,
+                    f"select {_quote(str(name))} from {MART_SCHEMA}.{_quote(relation)} "
+                    "limit 0",
+                )
+            except psycopg2.errors.InsufficientPrivilege:
+                continue
+            permitted.append(str(name))
+        return permitted
 
     def read(
         self,
