@@ -6,27 +6,23 @@ synapse_dashboards.connection says which warehouse (SYNAPSE_DASHBOARD_TARGET,
 default the DuckDB file of `make build`, opened read-only).
 """
 
-from pathlib import Path
-
 import streamlit as st
-
-VIEWS = Path(__file__).parent / "views"
 
 PAGES = [
     st.Page(
-        VIEWS / "realtime.py",
+        "views/realtime.py",
         title="Real-time",
         url_path="realtime",
         icon=":material/monitor_heart:",
     ),
     st.Page(
-        VIEWS / "business.py",
+        "views/business.py",
         title="Business (daily)",
         url_path="business",
         icon=":material/insights:",
     ),
     st.Page(
-        VIEWS / "weekly_kpis.py",
+        "views/weekly_kpis.py",
         title="Weekly KPIs",
         url_path="weekly_kpis",
         icon=":material/calendar_month:",

@@ -217,3 +217,26 @@ def test_no_warehouse_file_says_run_make_build(tmp_path, monkeypatch) -> None:
     app = AppTest.from_file(str(VIEWS / "business.py"), default_timeout=60).run()
     assert not app.exception
     assert "run `make build` first" in app.error[0].value
+
+
+def test_app_navigates_to_the_three_pages(warehouse, monkeypatch) -> None:
+    """dashboards/app.py: the overview links /realtime, /business and
+    /weekly_kpis, and switching page runs that page."""
+    monkeypatch.setenv("SYNAPSE_DASHBOARD_TARGET", "local")
+    monkeypatch.setenv("SYNAPSE_DUCKDB_PATH", str(warehouse))
+    app = AppTest.from_file(str(ROOT / "dashboards" / "app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception
+    links = app.get("page_link")
+    assert [link.proto.page for link in links] == [
+        "realtime", "business", "weekly_kpis",
+    ]  # fmt: skip
+    for view, title in [
+        ("realtime", "Real-time"),
+        ("business", "Business (daily)"),
+        ("weekly_kpis", "Weekly KPIs"),
+    ]:
+        app.switch_page(f"views/{view}.py").run()
+        assert not app.exception, view
+        assert app.title[0].value == title
+        assert app.metric, view
