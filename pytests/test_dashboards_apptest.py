@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import pyarrow as pa
 import pytest
 from dashboards_support import (
     duckdb_warehouse,
@@ -46,6 +48,14 @@ def metrics(app: AppTest) -> dict[str, str]:
 
 def chart_specs(app: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+
+
+def chart_data(app: AppTest, title: str) -> pd.DataFrame:
+    """The data a chart draws (Streamlit ships it as Arrow next to the spec)."""
+    for chart in app.get("vega_lite_chart"):
+        if json.loads(chart.proto.spec).get("title") == title:
+            return pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_pandas()
+    raise LookupError(title)
 
 
 def assert_readable(specs: list[dict]) -> None:
@@ -110,6 +120,18 @@ def test_business_page_default_range_matches_the_marts(warehouse, monkeypatch) -
         "New users by region in range",
     ]
     assert not app.info, [i.value for i in app.info]
+    drawn = chart_data(app, "Daily, weekly and monthly active users")
+    truth = query(
+        warehouse,
+        "select activity_date, dau, wau, mau from mart.fct_daily_active_users "
+        f"where activity_date between date '{start}' and date '{end}' order by 1",
+    )
+    for series in ("dau", "wau", "mau"):
+        points = drawn[drawn["series"] == series.upper()]
+        assert list(points["value"]) == [row[series] for row in truth], series
+        assert list(pd.to_datetime(points["activity_date"]).dt.date) == [
+            row["activity_date"] for row in truth
+        ]
 
 
 def test_business_date_filter_changes_every_figure(warehouse, monkeypatch) -> None:
@@ -178,6 +200,9 @@ def test_weekly_page_shows_the_latest_week_with_changes(warehouse, monkeypatch) 
         current["avg_dau"], previous["avg_dau"]
     )
     assert_readable(chart_specs(app))
+    drawn = chart_data(app, "Messages sent per week")
+    assert list(drawn["week"]) == list(table["Week"])
+    assert list(drawn["messages_sent"]) == [w["messages_sent"] for w in shown_weeks]
 
 
 def test_missing_marts_give_plain_messages(tmp_path, monkeypatch) -> None:
