@@ -200,6 +200,10 @@ def test_weekly_page_shows_the_latest_week_with_changes(warehouse, monkeypatch) 
         current["avg_dau"], previous["avg_dau"]
     )
     assert_readable(chart_specs(app))
+    (button,) = app.get("download_button")
+    assert button.proto.label == (
+        f"Download the {kpis.week_label(current['week_start'])} report (HTML)"
+    )
     drawn = chart_data(app, "Messages sent per week")
     assert list(drawn["week"]) == list(table["Week"])
     assert list(drawn["messages_sent"]) == [w["messages_sent"] for w in shown_weeks]

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from .. import charts, kpis, ui
+from .. import charts, kpis, report, ui
 from ..connection import Warehouse
 
 
@@ -91,6 +91,22 @@ def trends(frame: pd.DataFrame) -> None:
         )
 
 
+def download(frame: pd.DataFrame, hidden: tuple[str, ...], source: Warehouse) -> None:
+    """The same file `synapse-report weekly` writes, for the range's last week."""
+    if all(kpi.column in hidden for kpi in kpis.KPIS):
+        return
+    monday = frame["week_start"].iloc[-1]
+    label = kpis.week_label(monday)
+    st.download_button(
+        f"Download the {label} report (HTML)",
+        report.render_html(
+            frame.tail(report.TREND_WEEKS), monday, hidden, source.description
+        ),
+        file_name=f"weekly_kpis_{label}.html",
+        mime="text/html",
+    )
+
+
 def render() -> None:
     st.title("Weekly KPIs")
     source: Warehouse = ui.warehouse()
@@ -114,5 +130,6 @@ def render() -> None:
     frame = kpis.normalise(result.frame)
     latest_week(frame, window)
     trends(frame)
+    download(frame, result.hidden, source)
     st.subheader("Every week, with week-over-week change")
     st.dataframe(kpis.with_changes(frame), hide_index=True, width="stretch")
