@@ -23,6 +23,7 @@ DAYS ?= 120
 SEED ?= 42
 
 .PHONY: help install build land dbt-build lint test pytest redshift-compile docs bench lock clean
+.PHONY: dashboard
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -69,6 +70,17 @@ docs: install  ## build the dbt docs site (the data catalog) into target/
 
 bench: install  ## generator throughput for 1M events
 	@$(BIN)/synapse-land bench --events 1000000
+
+# ---- dashboards (Streamlit; synapse_dashboards) ----
+DASHBOARD_PORT ?= 8501
+
+dashboard: install  ## the Streamlit dashboards on localhost:8501 (DuckDB warehouse of make build, read-only)
+	@test -f "$(SYNAPSE_DUCKDB_PATH)" || [ "$${SYNAPSE_DASHBOARD_TARGET:-local}" != local ] || \
+		{ echo "no warehouse at $(SYNAPSE_DUCKDB_PATH): run 'make build' first" >&2; exit 1; }
+	@echo "==> dashboards: http://localhost:$(DASHBOARD_PORT)/realtime  /business  /weekly_kpis"
+	@$(BIN)/streamlit run dashboards/app.py --server.address localhost \
+		--server.port $(DASHBOARD_PORT) --server.headless true \
+		--browser.gatherUsageStats false
 
 lock: install  ## re-pin requirements/constraints.txt from the current .venv
 	@$(BIN)/pip freeze --exclude-editable | grep -v '^synapse' > requirements/constraints.txt

@@ -1,0 +1,1 @@
+"""The dashboard pages; each `render()` draws one page of dashboards/app.py."""
