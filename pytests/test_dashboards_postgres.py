@@ -1,11 +1,16 @@
 """The dashboards on Postgres read as a login role that is a member of
-`reporter` (or `analyst`), with the project's column grants: a column the role
-is denied is not shown and nothing fails; a granted column shows the mart's
-value. Roles come from the var column_access_roles."""
+`reporter` (or `analyst`), with column grants: a column the role is denied is
+not shown and nothing fails; a granted column shows the mart's value.
+
+The project's `reporter` may read every non-confidential mart column, so the
+dashboards show everything to it. To prove that denied columns are hidden,
+this module builds with a stricter `reporter` (public columns only), passed
+to dbt through the var column_access_roles."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 import subprocess
@@ -37,10 +42,29 @@ def classifications(model: str) -> dict[str, str]:
     raise LookupError(model)
 
 
-def readable(role: str, model: str) -> list[str]:
+def project_roles() -> dict[str, dict[str, list[str]]]:
     project = yaml.safe_load((ROOT / "dbt_project.yml").read_text())
-    allowed = project["vars"]["column_access_roles"][role]["classifications"]
+    return project["vars"]["column_access_roles"]
+
+
+# The project's roles, with `reporter` narrowed to public columns.
+STRICT_ROLES = {
+    **project_roles(),
+    "reporter": {"classifications": ["public"], "schemas": ["mart"]},
+}
+
+
+def readable(role: str, model: str, roles: dict | None = None) -> list[str]:
+    allowed = (roles or STRICT_ROLES)[role]["classifications"]
     return [c for c, level in classifications(model).items() if level in allowed]
+
+
+def test_project_reporter_may_read_every_dashboard_figure() -> None:
+    """With the project's own grants, nothing the dashboards read is hidden
+    from `reporter`: every column of the marts they read is granted."""
+    for model in (*MODELS, "fct_daily_active_users", "fct_user_growth_daily"):
+        everything = list(classifications(model))
+        assert readable("reporter", model, project_roles()) == everything, model
 
 
 def _admin() -> psycopg2.extensions.connection:
@@ -71,6 +95,7 @@ def built(request, tmp_path_factory) -> Iterator[Pipeline]:
         warehouse.dbt(
             "build", "--select", selection,
             "--exclude-resource-type", "test", "unit_test",
+            "--vars", json.dumps({"column_access_roles": STRICT_ROLES}),
         )  # fmt: skip
         yield warehouse
 
