@@ -159,7 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         for gap in gaps:
             print(f"  {gap}")
         return 1
-    print("catalog coverage: every node, column, source, macro and argument is described")
+    print(
+        "catalog coverage: every node, column, source, macro and argument is described"
+    )
     return 0
 
 
