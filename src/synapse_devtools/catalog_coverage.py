@@ -64,9 +64,9 @@ def _node_gaps(manifest: dict[str, Any], package: str) -> Iterator[Gap]:
             continue
         kind = node["resource_type"]
         singular_test = kind == "test" and not node.get("test_metadata")
-        if kind in DOCUMENTED_NODE_TYPES or singular_test:
-            if _blank(node.get("description")):
-                yield Gap(kind, unique_id)
+        described = kind in DOCUMENTED_NODE_TYPES or singular_test
+        if described and _blank(node.get("description")):
+            yield Gap(kind, unique_id)
         if kind in COLUMN_NODE_TYPES:
             yield from _column_gaps(unique_id, node.get("columns", {}))
 
