@@ -103,6 +103,19 @@ def _blank_exposure(m: Manifest) -> Gap:
     return Gap("exposure", uid)
 
 
+def _blank_metric(m: Manifest) -> Gap:
+    uid = "metric.synapse.wau"
+    m["metrics"][uid]["description"] = ""
+    return Gap("metric", uid)
+
+
+def _blank_semantic_dimension(m: Manifest) -> Gap:
+    uid = "semantic_model.synapse.users"
+    dimension = next(d for d in m["semantic_models"][uid]["dimensions"])
+    dimension["description"] = None
+    return Gap("semantic dimension", uid, dimension["name"])
+
+
 BREAKERS = [
     _blank_model,
     _blank_column,
@@ -116,6 +129,8 @@ BREAKERS = [
     _blank_generic_test,
     _blank_macro_argument,
     _blank_exposure,
+    _blank_metric,
+    _blank_semantic_dimension,
 ]
 
 

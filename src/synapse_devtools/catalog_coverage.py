@@ -26,7 +26,17 @@ from typing import Any
 DOCUMENTED_NODE_TYPES = ("model", "seed", "snapshot", "analysis")
 COLUMN_NODE_TYPES = ("model", "seed", "snapshot")
 # Top-level manifest sections whose every entry needs a description.
-DESCRIBED_SECTIONS = ("exposures", "semantic_models", "metrics", "saved_queries")
+DESCRIBED_SECTIONS = {
+    "exposures": "exposure",
+    "semantic_models": "semantic model",
+    "metrics": "metric",
+    "saved_queries": "saved query",
+}
+SEMANTIC_PARTS = {
+    "entities": "semantic entity",
+    "dimensions": "semantic dimension",
+    "measures": "semantic measure",
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -97,10 +107,17 @@ def _macro_gaps(manifest: dict[str, Any], package: str) -> Iterator[Gap]:
 
 
 def _section_gaps(manifest: dict[str, Any], package: str) -> Iterator[Gap]:
-    for section in DESCRIBED_SECTIONS:
+    for section, kind in DESCRIBED_SECTIONS.items():
         for unique_id, item in manifest.get(section, {}).items():
             if _ours(item, package) and _blank(item.get("description")):
-                yield Gap(section.rstrip("s").replace("_", " "), unique_id)
+                yield Gap(kind, unique_id)
+    for unique_id, model in manifest.get("semantic_models", {}).items():
+        if not _ours(model, package):
+            continue
+        for part, kind in SEMANTIC_PARTS.items():
+            for item in model.get(part, []):
+                if _blank(item.get("description")):
+                    yield Gap(kind, unique_id, item["name"])
     for unique_id, group in manifest.get("groups", {}).items():
         if _ours(group, package):
             owner = group.get("owner") or {}
