@@ -165,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     gaps = catalog_coverage.coverage_gaps(manifest, catalog)
     for gap in gaps:
         print(f"  undocumented: {gap}")
+    if not gaps:
+        print("==> catalog coverage: everything is described")
     print(f"==> catalog: open file://{site} in a browser (one self-contained file)")
     print(f"    or serve it: python -m http.server -d {target_dir} 8080")
     print("    then http://127.0.0.1:8080/static_index.html")
