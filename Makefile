@@ -65,8 +65,8 @@ test: lint pytest  ## every check (the CI job)
 redshift-compile: install  ## compile for Redshift with no connection and parse it
 	@$(BIN)/python -m synapse_landing.redshift_check
 
-docs: install  ## build the dbt docs site (the data catalog) into target/
-	@$(BIN)/dbt docs generate --target local
+docs: install  ## the data catalog: static dbt docs site + latest checks (target/static_index.html)
+	@$(BIN)/python -m synapse_devtools.docs_site --target local
 
 bench: install  ## generator throughput for 1M events
 	@$(BIN)/synapse-land bench --events 1000000

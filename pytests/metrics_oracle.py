@@ -1,7 +1,7 @@
-"""The metrics of metrics.md, computed in plain Python from the generator's
-ground truth (``Dataset.truth_*``), never from the warehouse.
+"""The metrics of docs/catalog/_metrics__docs.md, computed in plain Python from
+the generator's ground truth (``Dataset.truth_*``), never from the warehouse.
 
-It shares no code and no SQL with the dbt project: it reads the design page
+It shares no code and no SQL with the dbt project: it reads the definitions
 literally, so a wrong join or an off-by-one in a mart cannot hide in both
 places. Every function returns the rows of one model as dicts keyed by its
 column names; dates are ``datetime.date``, timestamps naive UTC ``datetime``.

@@ -1,7 +1,9 @@
 """The landing contract as data: the four raw tables, their columns and types.
 
 Everything that creates or checks raw tables (generator sinks, loader, tests)
-reads this module, so the contract is written down once in Python.
+reads this module, so the contract is written down once in Python. The
+prose version, with the validity rules, is
+``docs/catalog/_landing_contract__docs.md`` (rendered in the catalog).
 """
 
 from __future__ import annotations

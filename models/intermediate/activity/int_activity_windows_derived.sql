@@ -1,5 +1,6 @@
 {#-
-    The data window of metrics.md: earliest and latest activity dates, from
+    The data window (docs/catalog/_metrics__docs.md): earliest and
+    latest activity dates, from
     the data and never the wall clock, so a rebuild of the same data gives the
     same numbers. One row (nulls when there is no activity at all).
 -#}

@@ -1,7 +1,8 @@
 {#-
     One row per user and activity date: the compact grain that every activity
     metric (DAU/WAU/MAU, retention, churn, regions, segments) starts from.
-    user_ids unknown to the users table are kept: metrics.md counts them.
+    user_ids unknown to the users table are kept: the metric
+    definitions count them.
 -#}
 with
 

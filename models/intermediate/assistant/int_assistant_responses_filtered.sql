@@ -1,5 +1,6 @@
 {#-
-    Assistant responses (metrics.md): current chat.messages rows with role
+    Assistant responses (docs/catalog/_metrics__docs.md): current
+    chat.messages rows with role
     `assistant` that are not deleted, dated by the UTC date of created_at.
 -#}
 with

@@ -1,5 +1,6 @@
 {#-
-    Plan on a date (metrics.md): the plan of the user's latest change
+    Plan on a date (docs/catalog/_metrics__docs.md): the plan of the
+    user's latest change
     committed before the end of that date, or the plan of their first change
     when none was committed yet. One row per user and period of dates
     [valid_from_date, valid_to_date) holding one plan: a change decides the

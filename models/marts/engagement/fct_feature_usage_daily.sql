@@ -26,7 +26,7 @@ final as (
     select
         usage_date,
         cast(feature as varchar(128)) as feature,
-        {#- `users` is the column name metrics.md fixes. -#}
+        {#- `users` is the column name the definitions fix. -#}
         cast(count(distinct user_id) as bigint) as users,  -- noqa: RF04
         cast(count(*) as bigint) as uses
     from feature_events
