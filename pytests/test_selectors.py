@@ -34,6 +34,13 @@ STAGING_OLTP = {
     "stg_oltp__users_cdc_quarantine",
 }
 REALTIME_VIEWS = {"rt_active_users", "rt_message_rate", "rt_system_health"}
+# The incremental staging models the real-time views read.
+REALTIME_STAGING = {
+    "stg_app__event_deliveries",
+    "stg_app__events",
+    "stg_oltp__message_changes",
+    "stg_oltp__messages",
+}
 
 EXPECTED: dict[str, set[str]] = {
     "data_validation": STAGING_APP
@@ -69,14 +76,8 @@ EXPECTED: dict[str, set[str]] = {
         "fct_user_growth_daily",
     },
     "weekly_reports": {"rpt_weekly_kpis"},
-    # The views plus the incremental staging models they read.
-    "realtime": REALTIME_VIEWS
-    | {
-        "stg_app__event_deliveries",
-        "stg_app__events",
-        "stg_oltp__message_changes",
-        "stg_oltp__messages",
-    },
+    "realtime": REALTIME_VIEWS | REALTIME_STAGING,
+    "realtime_staging": REALTIME_STAGING,
 }
 
 BUILDABLE = ["model", "seed", "snapshot"]
