@@ -393,3 +393,26 @@ def test_realtime_job_on_duckdb(orchestration: ModuleType, instance, backfill) -
     )
     assert result.is_node_success("build_realtime_staging")
     assert result.is_node_success("refresh_realtime_views"), logs
+
+
+def test_only_transient_warehouse_errors_are_retried(orchestration: ModuleType) -> None:
+    from dagster import Backoff
+    from synapse_orchestration.assets import WAREHOUSE_RETRY
+    from synapse_orchestration.warehouse import is_transient
+
+    assert WAREHOUSE_RETRY.backoff == Backoff.EXPONENTIAL
+    assert WAREHOUSE_RETRY.max_retries == 3
+    for message in (
+        'IO Error: Could not set lock on file "/w/synapse.duckdb": Conflicting lock',
+        "could not connect to server: Connection refused",
+        "server closed the connection unexpectedly",
+        "ERROR: deadlock detected",
+        "FATAL: the database system is starting up",
+    ):
+        assert is_transient(message), message
+    for message in (
+        "Compilation Error in model fct_x: column foo does not exist",
+        "Got 3 results, configured to fail if != 0",
+        'relation "mart.fct_x" does not exist',
+    ):
+        assert not is_transient(message), message

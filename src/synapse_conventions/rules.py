@@ -8,7 +8,11 @@ from dbt_score import Model, RuleViolation, Severity, rule
 
 CLASSIFICATIONS = {"public", "internal", "confidential"}
 # Mart name prefixes by folder under models/marts/ (default: facts, dims).
-MART_PREFIXES = {"realtime": ("rt_",), "reporting": ("rpt_",)}
+MART_PREFIXES = {
+    "realtime": ("rt_",),
+    "reporting": ("rpt_",),
+    "monitoring": ("mon_",),
+}
 DEFAULT_MART_PREFIXES = ("fct_", "dim_")
 # Tests that make a column set the model's primary key, beside unique+not_null.
 COMPOUND_KEY_TESTS = {
