@@ -24,6 +24,7 @@ SEED ?= 42
 
 .PHONY: help install build land dbt-build lint test pytest redshift-compile docs bench lock clean
 .PHONY: dashboard
+.PHONY: orchestrate conventions
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -84,6 +85,20 @@ dashboard: install  ## the Streamlit dashboards on localhost:8501 (DuckDB wareho
 
 lock: install  ## re-pin requirements/constraints.txt from the current .venv
 	@$(BIN)/pip freeze --exclude-editable | grep -v '^synapse' > requirements/constraints.txt
+
+# ---------- orchestration (Dagster) ----------
+# Run state (runs, schedules, sensors) in SQLite under .dagster/ (git-ignored).
+DAGSTER_HOME ?= $(CURDIR)/.dagster
+DAGSTER_PORT ?= 3000
+
+orchestrate: install  ## Dagster UI on http://127.0.0.1:3000 over the DuckDB warehouse of `make build`
+	@mkdir -p $(DAGSTER_HOME)
+	@echo "==> Dagster UI: http://127.0.0.1:$(DAGSTER_PORT)  (DAGSTER_HOME=$(DAGSTER_HOME), warehouse $(SYNAPSE_DUCKDB_PATH))"
+	@DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -w orchestration/workspace.yaml \
+		--host 127.0.0.1 --port $(DAGSTER_PORT)
+
+conventions: install  ## check the models against the project's conventions (dbt-score)
+	@$(BIN)/python -m synapse_conventions.check
 
 clean:  ## remove build products (keeps .venv)
 	@rm -rf target logs dbt_packages warehouse landing .pytest_cache
