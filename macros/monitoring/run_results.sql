@@ -209,3 +209,17 @@
         {{ utc_now() }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- Start of a rate incident: the clock hour after the latest calm hour of
+    the last 24 (calm_hour_expr, null when none was calm), never later than
+    the hour holding monitoring_as_of. Needs the `as_of` CTE of mon_alerts. -#}
+{% macro incident_start(calm_hour_expr) -%}
+    least(
+        coalesce(
+            {{ dbt.dateadd('hour', 1, calm_hour_expr) }},
+            {{ dbt.dateadd('hour', -24, 'as_of.as_of_hour') }}
+        ),
+        as_of.as_of_hour
+    )
+{%- endmacro %}
