@@ -8,8 +8,10 @@
     column_A,
     column_B,
     or_equal=false,
-    row_condition=none
+    row_condition=none,
+    check_kind=none
 ) %}
+{{ config(severity=synapse.check_severity(check_kind or 'business_rule')) }}
 with
 
 checked as (

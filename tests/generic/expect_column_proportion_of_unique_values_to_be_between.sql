@@ -11,8 +11,10 @@
     max_value=none,
     group_by=none,
     row_condition=none,
-    strictly=false
+    strictly=false,
+    check_kind=none
 ) %}
+{{ config(severity=synapse.check_severity(check_kind or 'business_rule')) }}
 {%- if min_value is none and max_value is none -%}
     {{ exceptions.raise_compiler_error(
         "expect_column_proportion_of_unique_values_to_be_between needs "

@@ -10,8 +10,10 @@
     min_share=1.0,
     missing_values=none,
     group_by=none,
-    row_condition=none
+    row_condition=none,
+    check_kind=none
 ) %}
+{{ config(severity=synapse.check_severity(check_kind or 'business_rule')) }}
 {%- set groups = group_by or [] -%}
 {%- set missing = [] -%}
 {%- for value in missing_values or [] -%}

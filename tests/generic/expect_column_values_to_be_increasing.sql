@@ -10,8 +10,10 @@
     sort_column=none,
     strictly=true,
     group_by=none,
-    row_condition=none
+    row_condition=none,
+    check_kind=none
 ) %}
+{{ config(severity=synapse.check_severity(check_kind or 'business_rule')) }}
 {%- set sort_by = sort_column or column_name -%}
 {%- set groups = group_by or [] -%}
 with

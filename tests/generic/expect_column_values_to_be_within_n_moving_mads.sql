@@ -15,8 +15,10 @@
     - days already flagged are left out of later days' training, so a past
       incident does not hide the next one: the scoring runs exclusion_passes
       more times, each without the days flagged by the pass before;
-    - the spread is at least min_relative_deviation x |median|, so a
-      constant series (MAD 0) raises no alarm unless it really moves;
+    - the spread is at least min_relative_deviation x |median| and at
+      least min_absolute_deviation, so a constant series (MAD 0) raises no
+      alarm unless it really moves, and a sparse count (mostly 0) does not
+      alarm on every 1;
     - a day needs min_training_periods training days to be judged.
 
     A day is anomalous when |value - median| > sigma_threshold x spread
@@ -39,10 +41,13 @@
     seasonality='day_of_week',
     min_training_periods=4,
     min_relative_deviation=0.05,
+    min_absolute_deviation=0,
     direction='both',
     exclusion_passes=3,
-    row_condition=none
+    row_condition=none,
+    check_kind=none
 ) %}
+{{ config(severity=synapse.check_severity(check_kind or 'anomaly')) }}
 {%- if seasonality not in ('day_of_week', none) -%}
     {{ exceptions.raise_compiler_error(
         "expect_column_values_to_be_within_n_moving_mads: seasonality is "
@@ -164,7 +169,8 @@ scored_{{ pass }} as (
         metric_value - training_median as deviation,
         greatest(
             1.4826 * training_mad,
-            {{ min_relative_deviation }} * abs(training_median)
+            {{ min_relative_deviation }} * abs(training_median),
+            {{ min_absolute_deviation }}
         ) as spread
     from spreads_{{ pass }}
     where training_periods >= {{ min_training_periods }}

@@ -24,8 +24,10 @@
     compare_group_by=none,
     row_condition=none,
     compare_row_condition=none,
-    tolerance=0
+    tolerance=0,
+    check_kind=none
 ) %}
+{{ config(severity=synapse.check_severity(check_kind or 'integrity')) }}
 {%- set groups = group_by or [] -%}
 {%- set compare_groups = compare_group_by or groups -%}
 {%- if groups | length != compare_groups | length -%}

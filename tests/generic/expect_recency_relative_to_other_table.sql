@@ -15,8 +15,10 @@
     datepart='day',
     interval=0,
     row_condition=none,
-    compare_row_condition=none
+    compare_row_condition=none,
+    check_kind=none
 ) %}
+{{ config(severity=synapse.check_severity(check_kind or 'integrity')) }}
 with
 
 model_latest as (

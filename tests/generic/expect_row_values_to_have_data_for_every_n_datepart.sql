@@ -12,8 +12,10 @@
     interval=none,
     row_condition=none,
     test_start_date=none,
-    test_end_date=none
+    test_end_date=none,
+    check_kind=none
 ) %}
+{{ config(severity=synapse.check_severity(check_kind or 'business_rule')) }}
 {%- if date_part != 'day' or interval not in (none, 1) -%}
     {{ exceptions.raise_compiler_error(
         "expect_row_values_to_have_data_for_every_n_datepart supports "

@@ -13,8 +13,10 @@
     compare_group_by=none,
     factor=1,
     row_condition=none,
-    compare_row_condition=none
+    compare_row_condition=none,
+    check_kind=none
 ) %}
+{{ config(severity=synapse.check_severity(check_kind or 'integrity')) }}
 {%- set groups = group_by or [] -%}
 {%- set compare_groups = compare_group_by or groups -%}
 {%- if groups | length != compare_groups | length -%}
