@@ -116,13 +116,16 @@
 {%- endmacro %}
 
 
-{% macro record_run_results(results) %}
+{% macro record_run_results(results, invocation=none) %}
+    {#- `invocation` replaces dbt's invocation_id: for re-recording results
+        by run-operation (and for the test that repeats a recording). -#}
     {%- if not execute or not flags.INTROSPECT -%}
         {{ return('') }}
     {%- endif -%}
     {%- do ensure_monitoring_tables() -%}
     {%- set schema = monitoring_schema() -%}
-    {%- set invocation = sql_string_literal(invocation_id) -%}
+    {%- set recorded_id = invocation or invocation_id -%}
+    {%- set invocation = sql_string_literal(recorded_id) -%}
     {%- set node_rows = [] -%}
     {%- set freshness_rows = [] -%}
     {%- set failed = [] -%}
@@ -190,7 +193,7 @@
     {%- do _monitoring_insert('dbt_node_results', node_rows) -%}
     {%- do _monitoring_insert('dbt_source_freshness_results', freshness_rows) -%}
     {%- do log(
-        'monitoring: recorded invocation ' ~ invocation_id ~ ' (' ~ node_rows | length
+        'monitoring: recorded invocation ' ~ recorded_id ~ ' (' ~ node_rows | length
         ~ ' node results, ' ~ freshness_rows | length ~ ' freshness results) in '
         ~ schema, info=true
     ) -%}
