@@ -16,6 +16,15 @@
 {%- endmacro %}
 
 
+{#- Fully qualified (database.schema.table): on DuckDB a file named
+    monitoring.duckdb would otherwise make `monitoring.x` ambiguous. -#}
+{% macro monitoring_relation(table) -%}
+    {{- return(api.Relation.create(
+        database=target.database, schema=monitoring_schema(), identifier=table
+    )) -}}
+{%- endmacro %}
+
+
 {% macro monitoring_table_columns() -%}
     {#- One place for the three tables' columns and types: the DDL and the
         inserts both read it, so they cannot drift apart. -#}
@@ -64,15 +73,16 @@
     {%- if not execute or not flags.INTROSPECT -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set schema = monitoring_schema() -%}
-    {%- do run_query('create schema if not exists ' ~ schema) -%}
+    {%- do adapter.create_schema(api.Relation.create(
+        database=target.database, schema=monitoring_schema()
+    )) -%}
     {%- for table, columns in monitoring_table_columns().items() -%}
         {%- set column_sql = [] -%}
         {%- for name, type in columns -%}
             {%- do column_sql.append(name ~ ' ' ~ type) -%}
         {%- endfor -%}
         {%- do run_query(
-            'create table if not exists ' ~ schema ~ '.' ~ table
+            'create table if not exists ' ~ monitoring_relation(table)
             ~ ' (' ~ column_sql | join(', ') ~ ')'
         ) -%}
     {%- endfor -%}
@@ -92,7 +102,7 @@
             {%- do values.append('(' ~ row | join(', ') ~ ')') -%}
         {%- endfor -%}
         {%- do run_query(
-            'insert into ' ~ monitoring_schema() ~ '.' ~ table
+            'insert into ' ~ monitoring_relation(table)
             ~ ' (' ~ names | join(', ') ~ ') values ' ~ values | join(', ')
         ) -%}
     {%- endfor -%}
@@ -186,7 +196,7 @@
         the hook (or of the same invocation) never duplicates. -#}
     {%- for table in ['dbt_invocations', 'dbt_node_results', 'dbt_source_freshness_results'] -%}
         {%- do run_query(
-            'delete from ' ~ schema ~ '.' ~ table ~ ' where invocation_id = ' ~ invocation
+            'delete from ' ~ monitoring_relation(table) ~ ' where invocation_id = ' ~ invocation
         ) -%}
     {%- endfor -%}
     {%- do _monitoring_insert('dbt_invocations', [invocation_row]) -%}

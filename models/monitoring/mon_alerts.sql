@@ -248,11 +248,12 @@ check_results as (
     from node_results
     inner join invocations
         on node_results.invocation_id = invocations.invocation_id
-    cross join as_of
+    {#- Not cut at monitoring_as_of: results are about runs of the
+        pipeline, always recorded at their real time, while the pin
+        replays the data. #}
     where
         node_results.resource_type in ('test', 'unit_test')
         and node_results.status in ('pass', 'warn', 'fail', 'error')
-        and node_results.completed_at <= as_of.monitoring_as_of
 
 ),
 

@@ -9,7 +9,8 @@
       the day and the largest age seen.
 
     A subject with no result that day has no row. Dates are UTC dates of
-    completed_at (snapshotted_at for freshness), up to monitoring_as_of.
+    completed_at (snapshotted_at for freshness): results are recorded at
+    their real time, so the var monitoring_as_of does not cut them.
 -#}
 {%- set completeness_tests = ['not_null', 'expect_column_values_to_be_complete'] -%}
 with
@@ -26,12 +27,6 @@ freshness_results as (
 
 ),
 
-as_of as (
-
-    select {{ monitoring_as_of() }} as monitoring_as_of
-
-),
-
 test_results as (
 
     select
@@ -44,12 +39,10 @@ test_results as (
             '{{ completeness_tests | join("', '") }}'
         ) as is_completeness_check
     from node_results
-    cross join as_of
     where
         node_results.resource_type = 'test'
         and node_results.tested_node_id is not null
         and node_results.status in ('pass', 'warn', 'fail', 'error')
-        and node_results.completed_at <= as_of.monitoring_as_of
 
 ),
 
@@ -100,8 +93,6 @@ freshness as (
         ) as worst_freshness,
         max(freshness_results.age_seconds) as max_age_seconds
     from freshness_results
-    cross join as_of
-    where freshness_results.snapshotted_at <= as_of.monitoring_as_of
     group by
         cast(freshness_results.snapshotted_at as date),
         freshness_results.unique_id
