@@ -22,7 +22,7 @@ USERS ?= 2000
 DAYS ?= 120
 SEED ?= 42
 
-.PHONY: help install build land dbt-build lint test pytest redshift-compile docs bench lock clean
+.PHONY: help install build land dbt-build lint test pytest redshift-compile docs bench lock clean alerts
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -69,6 +69,10 @@ docs: install  ## build the dbt docs site (the data catalog) into target/
 
 bench: install  ## generator throughput for 1M events
 	@$(BIN)/synapse-land bench --events 1000000
+
+# ---------- monitoring
+alerts: install  ## print the open alerts of mon_alerts (exit 1 when any; posts to the webhook when SYNAPSE_ALERT_WEBHOOK_URL is set)
+	@$(BIN)/synapse-monitor alerts --target local
 
 lock: install  ## re-pin requirements/constraints.txt from the current .venv
 	@$(BIN)/pip freeze --exclude-editable | grep -v '^synapse' > requirements/constraints.txt
