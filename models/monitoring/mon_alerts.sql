@@ -67,8 +67,9 @@ recent_loads as (
 
     select
         app_events.loaded_at,
-        {{ seconds_between('app_events.received_at', 'app_events.loaded_at') }}
-        as latency_seconds,
+        {{ seconds_between(
+            'app_events.received_at', 'app_events.loaded_at'
+        ) }} as latency_seconds,
         {{ dbt.date_trunc('hour', 'app_events.loaded_at') }} as load_hour
     from app_events
     cross join as_of
@@ -106,10 +107,13 @@ latency_alerts as (
         {{ synapse.incident_start('latency_calm.calm_hour') }} as opened_at,
         pipeline_health.latency_p95_seconds / 60.0 as observed_value,
         {{ var('monitoring_max_latency_minutes') }} * 1.0 as threshold,
-        'p95 of loaded_at - received_at over the '
-        || cast(pipeline_health.rows_loaded_last_hour as {{ dbt.type_string() }})
-        || ' events loaded in the last hour exceeds the threshold (minutes)'
-        as detail
+        (
+            'p95 of loaded_at - received_at over the '
+            || cast(
+                pipeline_health.rows_loaded_last_hour as {{ dbt.type_string() }}
+            )
+            || ' events loaded in the last hour exceeds the threshold (minutes)'
+        ) as detail
     from pipeline_health
     cross join latency_calm
     cross join as_of
@@ -336,7 +340,7 @@ final as (
             "fired.rule_name || '|' || fired.subject || '|' || "
             ~ "cast(fired.opened_at as " ~ dbt.type_string() ~ ")"
         ) }} as varchar(32)) as alert_id,
-        cast(fired.rule_name as varchar(32)) as rule,
+        cast(fired.rule_name as varchar(32)) as rule,  -- noqa: RF04
         cast(fired.subject as varchar(512)) as subject,
         cast(
             case fired.rule_name

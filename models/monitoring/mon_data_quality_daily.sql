@@ -36,7 +36,9 @@ test_results as (
         node_results.completed_at,
         cast(node_results.completed_at as date) as summary_date,
         node_results.test_name in (
-            '{{ completeness_tests | join("', '") }}'
+            {%- for name in completeness_tests %}
+                '{{ name }}'{{ ',' if not loop.last }}
+            {%- endfor %}
         ) as is_completeness_check
     from node_results
     where
@@ -101,9 +103,15 @@ freshness as (
 
 subjects as (
 
-    select summary_date, subject_id from checks
+    select
+        summary_date,
+        subject_id
+    from checks
     union
-    select summary_date, subject_id from freshness
+    select
+        summary_date,
+        subject_id
+    from freshness
 
 ),
 

@@ -81,8 +81,10 @@ seen as (
         loads.loaded_at,
         loads.received_at,
         as_of.monitoring_as_of,
-        loads.loaded_at > {{ dbt.dateadd('hour', -1, 'as_of.monitoring_as_of') }}
-        as is_last_hour
+        (
+            loads.loaded_at
+            > {{ dbt.dateadd('hour', -1, 'as_of.monitoring_as_of') }}
+        ) as is_last_hour
     from loads
     cross join as_of
     where loads.loaded_at <= as_of.monitoring_as_of

@@ -77,7 +77,10 @@ load_days as (
 
 tables as (
 
-    select distinct source_name, table_name from loads
+    select distinct
+        source_name,
+        table_name
+    from loads
 
 ),
 
