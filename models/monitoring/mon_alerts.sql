@@ -254,10 +254,14 @@ check_results as (
         on node_results.invocation_id = invocations.invocation_id
     {#- Not cut at monitoring_as_of: results are about runs of the
         pipeline, always recorded at their real time, while the pin
-        replays the data. #}
+        replays the data. A test that has not run for
+        monitoring_check_lookback_days (removed, disabled) drops out. #}
     where
         node_results.resource_type in ('test', 'unit_test')
         and node_results.status in ('pass', 'warn', 'fail', 'error')
+        and node_results.completed_at > {{ dbt.dateadd(
+            'day', -1 * var('monitoring_check_lookback_days'), utc_now()
+        ) }}
 
 ),
 

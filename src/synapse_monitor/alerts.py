@@ -138,6 +138,12 @@ def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:.4g}"
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    """dbt messages span lines; the listing keeps one line per alert."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def _when(value: dt.datetime | None) -> str:
     return "-" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
 
@@ -156,7 +162,7 @@ def render(alerts: Sequence[Alert], target: str) -> str:
         lines.append(f"{rule} [{members[0].severity}] ({len(members)})")
         for alert in sorted(members, key=lambda a: a.subject):
             lines.append(f"  {alert.subject}")
-            lines.append(f"    {alert.detail}")
+            lines.append(f"    {_one_line(alert.detail)}")
             lines.append(
                 f"    observed {_number(alert.observed_value)}, threshold "
                 f"{_number(alert.threshold)}, open since {_when(alert.opened_at)}, "
