@@ -212,10 +212,13 @@
 
 
 {#- The instant the monitoring models judge, as a SQL timestamp: the var
-    monitoring_as_of when set (tests pin it), else the current UTC time of
+    monitoring_as_of when set (tests pin it), else the env var
+    SYNAPSE_MONITORING_AS_OF (same use, without changing vars: dbt then
+    re-parses only the models that use it), else the current UTC time of
     the query (views then judge whenever they are read). -#}
 {% macro monitoring_as_of() -%}
-    {%- set pinned = var('monitoring_as_of', none) -%}
+    {%- set pinned = var('monitoring_as_of', none)
+        or env_var('SYNAPSE_MONITORING_AS_OF', '') -%}
     {%- if pinned -%}
         {{ timestamp_literal(pinned | string) }}
     {%- else -%}
