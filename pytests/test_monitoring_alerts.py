@@ -206,6 +206,8 @@ def scenario(tmp_path_factory, webhook):
             check=False,
         )
         alerts = _alerts(built)
+        health = built.rows("monitoring.mon_pipeline_health")
+        quality = built.rows("monitoring.mon_data_quality_daily")
         first = _monitor(built, state, webhook.url)
         first_posts = list(webhook.bodies[healthy_posts:])
         second = _monitor(built, state, webhook.url)
@@ -216,6 +218,8 @@ def scenario(tmp_path_factory, webhook):
             "healthy_cli": healthy_cli,
             "healthy_posts": healthy_posts,
             "alerts": alerts,
+            "health": health,
+            "quality": quality,
             "first": first,
             "first_posts": first_posts,
             "second": second,
@@ -306,3 +310,27 @@ def test_failed_webhook_exits_2_and_is_retried(tmp_path) -> None:
     with pytest.raises(alerts.MonitorError):
         alerts.notify([alert], "http://127.0.0.1:9/none", state, "local")
     assert alerts.SentState(tmp_path / "state.json").sent == {}
+
+
+def test_pipeline_health_shows_the_stale_source(scenario) -> None:
+    health = {row["table_name"]: row for row in scenario["health"]}
+    assert {name for name, row in health.items() if row["is_stale"]} == {
+        "billing_subscriptions"
+    }
+    assert all(row["monitoring_as_of"] == SCENARIO_AS_OF for row in health.values())
+    events = health["app_events"]
+    assert events["rows_loaded_last_hour"] == 1
+    assert events["lag_seconds"] == 600
+    assert events["latency_p95_seconds"] == 1200  # under the 30-minute threshold
+
+
+def test_daily_quality_summary_counts_the_failing_check(scenario) -> None:
+    rows = {row["subject_id"]: row for row in scenario["quality"]}
+    fixture = rows["seed.synapse.qf_metrics_bad"]
+    assert fixture["subject_type"] == "seed"
+    assert (fixture["accuracy_checks"], fixture["checks_failed"]) == (1, 1)
+    assert fixture["accuracy_pass_rate"] == 0
+    mart = rows["model.synapse.fct_assistant_performance_daily"]
+    assert mart["checks_warned"] == 1  # the error-rate anomaly
+    assert mart["checks_failed"] == 0
+    assert mart["completeness_checks"] >= 3 and mart["completeness_pass_rate"] == 1

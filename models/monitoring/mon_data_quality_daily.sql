@@ -122,10 +122,7 @@ final as (
         subjects.summary_date,
         cast(subjects.subject_id as varchar(512)) as subject_id,
         cast(
-            case
-                when subjects.subject_id like 'source.%' then 'source'
-                else 'model'
-            end as varchar(16)
+            {{ dbt.split_part('subjects.subject_id', "'.'", 1) }} as varchar(16)
         ) as subject_type,
         ---------- completeness
         cast(coalesce(checks.completeness_checks, 0) as bigint)
