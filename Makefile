@@ -23,8 +23,7 @@ DAYS ?= 120
 SEED ?= 42
 
 .PHONY: help install build land dbt-build lint test pytest redshift-compile docs bench lock clean
-.PHONY: dashboard
-.PHONY: orchestrate conventions
+.PHONY: dashboard orchestrate conventions alerts
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -72,7 +71,7 @@ docs: install  ## the data catalog: static dbt docs site + latest checks (target
 bench: install  ## generator throughput for 1M events
 	@$(BIN)/synapse-land bench --events 1000000
 
-# ---- dashboards (Streamlit; synapse_dashboards) ----
+# ---------- dashboards (Streamlit) ----------
 DASHBOARD_PORT ?= 8501
 
 dashboard: install  ## the Streamlit dashboards on localhost:8501 (DuckDB warehouse of make build, read-only)
@@ -82,6 +81,9 @@ dashboard: install  ## the Streamlit dashboards on localhost:8501 (DuckDB wareho
 	@$(BIN)/streamlit run dashboards/app.py --server.address localhost \
 		--server.port $(DASHBOARD_PORT) --server.headless true \
 		--browser.gatherUsageStats false
+# ---------- monitoring ----------
+alerts: install  ## print the open alerts of mon_alerts (exit 1 when any; posts to the webhook when SYNAPSE_ALERT_WEBHOOK_URL is set)
+	@$(BIN)/synapse-monitor alerts --target local
 
 lock: install  ## re-pin requirements/constraints.txt from the current .venv
 	@$(BIN)/pip freeze --exclude-editable | grep -v '^synapse' > requirements/constraints.txt

@@ -337,29 +337,29 @@ def test_new_mon_alerts_rows_call_the_alert_command(
     cursor, result = tick(None)
     assert calls(log) == [] and "cannot be read" in result.skip_message
 
-    def insert(fired_at: str) -> None:
+    def insert(alert_id: str) -> None:
         connection = duckdb.connect(str(workdir / "warehouse.duckdb"))
         try:
             connection.execute(
                 "create schema if not exists monitoring;"
-                "create table if not exists monitoring.mon_alerts (rule varchar, "
-                "subject varchar, observed_value double, threshold double, "
-                "fired_at timestamp)"
+                "create table if not exists monitoring.mon_alerts (alert_id varchar, "
+                "rule varchar, subject varchar, opened_at timestamp)"
             )
             connection.execute(
                 "insert into monitoring.mon_alerts values "
-                f"('processing_latency', 'app_events', 45, 30, '{fired_at}')"
+                f"('{alert_id}', 'processing_latency', 'app_events', "
+                "'2026-03-12 10:00:00')"
             )
         finally:
             connection.close()
 
-    insert("2026-03-12 10:00:00")
+    insert("latency-1")
     cursor, _ = tick(cursor)
     assert len(calls(log)) == 1
     assert calls(log)[0]["env"]["SYNAPSE_ALERT_SOURCE"] == "mon_alerts"
     cursor, result = tick(cursor)
-    assert len(calls(log)) == 1 and "no new rows" in result.skip_message
-    insert("2026-03-12 11:00:00")
+    assert len(calls(log)) == 1 and "no new incident" in result.skip_message
+    insert("latency-2")
     tick(cursor)
     assert len(calls(log)) == 2
 

@@ -9,6 +9,7 @@ EXPECTED_ACCESS = {
     "staging": "protected",
     "intermediate": "protected",
     "marts": "public",
+    "monitoring": "protected",
 }
 
 

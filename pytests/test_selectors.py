@@ -33,6 +33,12 @@ STAGING_OLTP = {
     "stg_oltp__users",
     "stg_oltp__users_cdc_quarantine",
 }
+MONITORING = {
+    "mon_alerts",
+    "mon_data_quality_daily",
+    "mon_pipeline_health",
+    "mon_source_volumes_daily",
+}
 REALTIME_VIEWS = {"rt_active_users", "rt_message_rate", "rt_system_health"}
 # The incremental staging models the real-time views read.
 REALTIME_STAGING = {
@@ -46,6 +52,7 @@ EXPECTED: dict[str, set[str]] = {
     "data_validation": STAGING_APP
     | STAGING_BILLING
     | STAGING_OLTP
+    | MONITORING
     | {"country_regions", "snap_billing__subscriptions"},
     "user_metrics": {
         "int_activity_windows_derived",

@@ -49,42 +49,40 @@ def alert_on_run_failure(
     )
 
 
-def read_alert_state() -> tuple[int, str] | None:
-    """(row count, latest fired_at) of mon_alerts; None while it cannot be
-    read (not built yet, or a build holds the DuckDB lock)."""
+def read_open_alert_ids() -> set[str] | None:
+    """The alert_id of every open incident in mon_alerts; None while it
+    cannot be read (not built yet, or a build holds the DuckDB lock)."""
     try:
-        rows = query(
-            "select count(*), cast(max(fired_at) as varchar) "
-            f"from {mon_alerts_relation()}"
-        )
+        rows = query(f"select distinct alert_id from {mon_alerts_relation()}")
     except Exception:
         return None
-    count, latest = rows[0]
-    return int(count), latest or ""
+    return {str(row[0]) for row in rows}
 
 
 @sensor(
     name="alert_on_new_mon_alerts",
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.RUNNING,
-    description="New rows in mon_alerts call the alert command.",
+    description="A new incident in mon_alerts calls the alert command.",
 )
 def alert_on_new_mon_alerts(
     context: SensorEvaluationContext, alert_command: ExternalCommand
 ) -> SkipReason:
-    """Compare mon_alerts with the cursor (count and latest fired_at) and
-    call the alert command once per change."""
-    state = read_alert_state()
-    if state is None:
+    """Call the alert command when mon_alerts holds an incident (alert_id)
+    that the cursor has not seen; the command itself posts each incident
+    once. The cursor keeps the ids still open, so an incident that closes
+    and opens again (a new alert_id) alerts again."""
+    open_ids = read_open_alert_ids()
+    if open_ids is None:
         return SkipReason(f"{mon_alerts_relation()} cannot be read yet")
-    count, latest = state
-    seen = json.loads(context.cursor) if context.cursor else {"count": 0, "latest": ""}
-    if latest <= seen["latest"] and count <= seen["count"]:
-        return SkipReason("no new rows in mon_alerts")
+    seen = set(json.loads(context.cursor)) if context.cursor else set()
+    new = open_ids - seen
+    context.update_cursor(json.dumps(sorted(open_ids)))
+    if not new:
+        return SkipReason("no new incident in mon_alerts")
     result = alert_command.run(env={"SYNAPSE_ALERT_SOURCE": "mon_alerts"})
-    context.update_cursor(json.dumps({"count": count, "latest": latest}))
     return SkipReason(
-        f"{count} alert row(s), newest {latest}: "
+        f"{len(new)} new incident(s) of {len(open_ids)} open: "
         f"alert command exited {result.returncode}"
     )
 

@@ -9,8 +9,10 @@
     min_value=none,
     max_value=none,
     row_condition=none,
-    strictly=false
+    strictly=false,
+    check_kind=none
 ) %}
+{{ config(severity=synapse.check_severity(check_kind or 'integrity')) }}
 {%- if min_value is none and max_value is none -%}
     {{ exceptions.raise_compiler_error(
         "expect_column_values_to_be_between needs min_value or max_value"

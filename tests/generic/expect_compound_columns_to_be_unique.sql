@@ -8,8 +8,10 @@
     model,
     column_list,
     ignore_row_if='all_values_are_missing',
-    row_condition=none
+    row_condition=none,
+    check_kind=none
 ) %}
+{{ config(severity=synapse.check_severity(check_kind or 'integrity')) }}
 {%- set joiner = ' and ' if ignore_row_if == 'any_value_is_missing' else ' or ' -%}
 {%- set present = [] -%}
 {%- for column in column_list -%}

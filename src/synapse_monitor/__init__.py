@@ -1,0 +1,1 @@
+"""synapse-monitor: reads the monitoring models and tells someone."""
