@@ -1,0 +1,1 @@
+"""Development tooling for the Synapse dbt project (not part of the pipeline)."""
