@@ -87,6 +87,7 @@ class ColumnSpec:
     char_length: int | None = None
     precision: int | None = None
     scale: int | None = None
+    declared: bool = True  # False: no type in the YAML (assumed varchar(256))
 
     @classmethod
     def parse(cls, name: str, declared: str | None) -> ColumnSpec:
@@ -94,16 +95,17 @@ class ColumnSpec:
         fields; undeclared columns read as `character varying(256)`, what
         Redshift makes of a bare varchar."""
         text = (declared or "varchar(256)").strip().lower()
+        known = declared is not None
         match = re.match(r"^([a-z ]+?)\s*(?:\((\d+)(?:\s*,\s*(\d+))?\))?$", text)
         base = match.group(1) if match else text
         base = _TYPE_ALIASES.get(base, base)
         first = int(match.group(2)) if match and match.group(2) else None
         second = int(match.group(3)) if match and match.group(3) else None
         if base in ("character varying", "character"):
-            return cls(name, base, char_length=first or 256)
+            return cls(name, base, char_length=first or 256, declared=known)
         if base == "numeric":
             return cls(name, base, precision=first or 18, scale=second or 0)
-        return cls(name, base)
+        return cls(name, base, declared=known)
 
     @property
     def oid(self) -> int:
@@ -228,7 +230,9 @@ class Recorder:
             hit = schema in {s.lower() for s in self.catalog.schemas()}
             return _Result([("count", 20)], [(1 if hit else 0,)])
         if "from pg_namespace" in low and "nspname" in low and "pg_proc" not in low:
-            return _Result([("nspname", varchar)], [(s,) for s in self.catalog.schemas()])
+            return _Result(
+                [("nspname", varchar)], [(s,) for s in self.catalog.schemas()]
+            )
         if 'from information_schema."columns"' in low:
             return self._columns(low, node_id)
         if "from svv_table_info" in low:
@@ -274,7 +278,9 @@ class Recorder:
             columns = self.catalog.node_columns.get(node_id, [])
         else:
             columns = []
-        rows = [(c.name, c.data_type, c.char_length, c.precision, c.scale) for c in columns]
+        rows = [
+            (c.name, c.data_type, c.char_length, c.precision, c.scale) for c in columns
+        ]
         names = ["column_name", "data_type"]
         numbers = ["character_maximum_length", "numeric_precision", "numeric_scale"]
         return _Result([(n, 1043) for n in names] + [(n, 23) for n in numbers], rows)
@@ -545,6 +551,8 @@ def _catalog_from_manifest(manifest: Any) -> tuple[Catalog, dict[str, dict[str, 
             ColumnSpec.parse(name, column.data_type)
             for name, column in node.columns.items()
         ]
+        if rtype == "source":
+            columns = _contract_columns(node.identifier) or columns
         if rtype == "seed" and not columns:
             columns = _seed_columns(node)
         node_columns[unique_id] = columns
@@ -559,7 +567,7 @@ def _catalog_from_manifest(manifest: Any) -> tuple[Catalog, dict[str, dict[str, 
             columns = columns + [
                 ColumnSpec.parse(name, declared)
                 for name, declared in (
-                    ("dbt_scd_id", "varchar(256)"),
+                    ("dbt_scd_id", "varchar(32)"),
                     ("dbt_updated_at", "timestamp"),
                     ("dbt_valid_from", "timestamp"),
                     ("dbt_valid_to", "timestamp"),
@@ -575,6 +583,36 @@ def _catalog_from_manifest(manifest: Any) -> tuple[Catalog, dict[str, dict[str, 
         nodes[unique_id] = {"resource_type": "unit_test", "materialized": ""}
         node_columns[unique_id] = node_columns.get(model_id, [])
     return Catalog(relations, node_columns), nodes
+
+
+def _contract_columns(table: str) -> list[ColumnSpec]:
+    """Raw tables have the landing contract's types (what the loader creates)."""
+    from synapse_landing.contract import RAW_TABLES
+
+    return [ColumnSpec.parse(c.name, c.sql_type) for c in RAW_TABLES.get(table, ())]
+
+
+# dbt's own snapshot columns, with the widths dbt gives them.
+_DBT_COLUMN_WIDTHS = {"dbt_scd_id": (32, 32), "dbt_change_type": (6, 6)}
+
+
+def column_widths(catalog: Catalog) -> dict[str, tuple[int, int]]:
+    """Column name -> (narrowest, widest) declared text length anywhere in the
+    project; (0, 0) for a column that is never text. A column missing here
+    has no declared type: nothing is known about its width."""
+    widths: dict[str, tuple[int, int]] = dict(_DBT_COLUMN_WIDTHS)
+    every = [*catalog.node_columns.values()]
+    every += [r.columns for r in catalog.relations.values()]
+    for columns in every:
+        for column in columns:
+            if not column.declared:
+                continue
+            width = column.char_length or 0
+            if column.data_type == "text":
+                width = 256
+            low, high = widths.get(column.name.lower(), (width, width))
+            widths[column.name.lower()] = (min(low, width), max(high, width))
+    return dict(sorted(widths.items()))
 
 
 def _seed_columns(node: Any) -> list[ColumnSpec]:
@@ -613,13 +651,14 @@ def _common_args(work: Path) -> list[str]:
 # (phase, command, args): what production runs, first on an empty warehouse,
 # then on a warehouse where everything exists.
 def _plan() -> list[tuple[str, str, list[str]]]:
+    # One `build` per phase: each dbt invocation re-reads the project.
     plan: list[tuple[str, str, list[str]]] = [
-        ("first", "seed", ["seed"]),
-        ("first", "run", ["run"]),
-        ("first", "snapshot", ["snapshot"]),
-        ("existing", "run", ["run"]),
-        ("existing", "snapshot", ["snapshot"]),
-        ("existing", "test", ["test"]),
+        (
+            "first",
+            "build",
+            ["build", "--exclude-resource-type", "test", "unit_test"],
+        ),
+        ("existing", "build", ["build"]),
     ]
     for macro, macro_args in RUN_OPERATIONS:
         plan.append(
@@ -648,6 +687,9 @@ def capture(out_dir: Path = CAPTURE_DIR, quiet: bool = True) -> list[Statement]:
     with _capture_environment():
         manifest = _invoke([*flags, "parse", *_common_args(out_dir)])
         catalog, nodes = _catalog_from_manifest(manifest)
+        (out_dir / "column_widths.json").write_text(
+            json.dumps(column_widths(catalog), indent=1, sort_keys=True)
+        )
         recorder = Recorder(catalog, nodes)
         with _stand_in_connections(recorder), _written(recorder, out_dir):
             for phase, command, args in _plan():
@@ -699,6 +741,34 @@ def required_kinds(project_dir: Path = PROJECT_DIR) -> list[str]:
     return kinds
 
 
+def load_widths(out_dir: Path = CAPTURE_DIR) -> dict[str, tuple[int, int]]:
+    path = out_dir / "column_widths.json"
+    if not path.exists():
+        return {}
+    return {
+        name: (low, high) for name, (low, high) in json.loads(path.read_text()).items()
+    }
+
+
 def missing_kinds(statements: Sequence[Statement]) -> list[str]:
     seen = {statement.kind for statement in statements}
     return [kind for kind in required_kinds() if kind not in seen]
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=CAPTURE_DIR)
+    parser.add_argument("--verbose", action="store_true", help="show dbt's output")
+    args = parser.parse_args(argv)
+    statements = capture(args.out, quiet=not args.verbose)
+    missing = missing_kinds(statements)
+    print(f"{len(statements)} statements captured into {args.out}")
+    for kind in missing:
+        print(f"missing kind: {kind}")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
