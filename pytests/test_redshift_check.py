@@ -15,6 +15,7 @@ a subprocess. The tests then prove that:
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -148,3 +149,26 @@ def test_the_short_statements_pass_the_sqlfluff_lint(records) -> None:
     sample = check.lint_sample(check.distinct_statements(records), per_kind=1)
     assert len(sample) > 30
     assert check.sqlfluff_problems(sample) == []
+
+
+def test_dist_and_sort_keys_name_columns_of_their_model(capture_dir, records) -> None:
+    """Redshift refuses a DISTKEY or SORTKEY on a column the table lacks; the
+    stand-in cannot, so check the keys against the model's documented columns."""
+    import json
+
+    manifest = json.loads((capture_dir / "dbt" / "manifest.json").read_text())
+    keyed = 0
+    for record in records:
+        if not record.kind.endswith(("create table", "create temporary table")):
+            continue
+        node = manifest["nodes"].get(record.node_id)
+        if node is None or node["resource_type"] != "model":
+            continue
+        header = record.sql.lower().split(" as", 1)[0] + record.sql.lower()[:400]
+        keys = re.findall(r'distkey\s*\(\s*"?(\w+)"?\s*\)', header)
+        for group in re.findall(r"sortkey\s*\(([^)]*)\)", header):
+            keys += [key.strip().strip('"') for key in group.split(",")]
+        for key in keys:
+            keyed += 1
+            assert key in node["columns"], (record.node_id, key)
+    assert keyed >= 10
