@@ -131,7 +131,7 @@ def _function_names(statement: Statement) -> set[str]:
     return names
 
 
-def _reads_user_tables(statement: Statement) -> bool:
+def reads_user_tables(statement: Statement) -> bool:
     system = ("pg_", "stv_", "stl_", "svl_", "svv_", "sys_")
     for table in statement.nodes(exp.Table):
         name, db = table.name.lower(), (table.db or "").lower()
@@ -403,7 +403,7 @@ def _called_names(statement: Statement) -> set[str]:
 
 
 def check_leader_node_functions(statement: Statement) -> Iterator[str]:
-    if not _reads_user_tables(statement):
+    if not reads_user_tables(statement):
         return
     for name in sorted(_called_names(statement) & LEADER_NODE_ONLY):
         yield f"{name}() runs on the leader node only, and this reads user tables"
@@ -565,7 +565,7 @@ def _known_width(
 
 def check_text_lengths(statement: Statement) -> Iterator[str]:
     low = statement.low
-    if low.startswith("comment on") or not _reads_user_tables(statement):
+    if low.startswith("comment on") or not reads_user_tables(statement):
         return
     for node in statement.nodes(exp.DataType):
         if node.this not in _TEXT_TYPES[:2] or _type_length(node) is not None:
