@@ -23,7 +23,7 @@ DAYS ?= 120
 SEED ?= 42
 
 .PHONY: help install build land dbt-build lint test pytest redshift-compile docs bench lock clean
-.PHONY: dashboard orchestrate conventions alerts
+.PHONY: dashboard orchestrate conventions alerts redshift-check
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -62,8 +62,11 @@ pytest: install  ## Python tests, dbt builds on DuckDB and Postgres, Redshift co
 
 test: lint pytest  ## every check (the CI job)
 
-redshift-compile: install  ## compile for Redshift with no connection and parse it
-	@$(BIN)/python -m synapse_landing.redshift_check
+redshift-compile: redshift-check  ## old name of redshift-check
+
+# ---- Redshift (docs/decisions/0008-redshift-production.md) ----
+redshift-check: install .dbt/profiles.yml  ## capture every statement dbt sends to prod, judge it against Redshift's rules
+	@$(BIN)/python -m synapse_devtools.redshift.check
 
 docs: install  ## the data catalog: static dbt docs site + latest checks (target/static_index.html)
 	@$(BIN)/python -m synapse_devtools.docs_site --target local

@@ -28,7 +28,7 @@ import pytest
 from harness import ROOT, dbt
 from project import models
 
-from synapse_landing import redshift_check
+from synapse_devtools.redshift import lint as redshift_check
 
 IDENT = r"[a-z_][a-z0-9_$]{0,126}"
 TYPE = (

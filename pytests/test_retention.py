@@ -32,7 +32,8 @@ from harness import ROOT, dbt
 from pipeline import Pipeline, pipeline
 from project import manifest
 
-from synapse_landing import generator, redshift_check
+from synapse_devtools.redshift import lint as redshift_check
+from synapse_landing import generator
 
 END = dt.datetime(2026, 5, 31, 12, 0)
 AS_OF = END

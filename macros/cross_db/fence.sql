@@ -20,3 +20,8 @@
 {% macro postgres__optimization_fence() -%}
     offset 0
 {%- endmacro %}
+
+{#- Redshift needs no fence; spelled out because dbt-redshift would otherwise
+    fall back to the postgres__ variant. -#}
+{% macro redshift__optimization_fence() -%}
+{%- endmacro %}

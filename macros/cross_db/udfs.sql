@@ -6,6 +6,14 @@
     select 1 as no_udfs_needed
 {% endmacro %}
 
+{#- Redshift reads JSON with is_valid_json and json_parse (see
+    json_parse_object): no function to create. Spelled out because
+    dbt-redshift falls back to postgres__ before default__, and the Postgres
+    variant is a PL/pgSQL DO block Redshift cannot run. -#}
+{% macro redshift__create_udfs() %}
+    {{ return(default__create_udfs()) }}
+{% endmacro %}
+
 {#- Schema holding the project's SQL functions on engines that need them
     (today: Postgres). One fixed schema shared by every target schema of the
     database, like the layer schemas (see generate_schema_name). -#}

@@ -28,7 +28,7 @@
     {%- for role, access in var('column_access_roles').items() -%}
         {%- if existing_roles is none or role in existing_roles -%}
             {%- do statements.append(
-                'revoke all on ' ~ relation ~ ' from ' ~ adapter.quote(role)
+                'revoke all on ' ~ relation ~ ' from ' ~ role_grantee(role)
             ) -%}
             {%- if schema in access['schemas'] -%}
                 {%- set readable = [] -%}
@@ -40,12 +40,12 @@
                 {%- endfor -%}
                 {%- do statements.append(
                     'grant usage on schema ' ~ adapter.quote(schema)
-                    ~ ' to ' ~ adapter.quote(role)
+                    ~ ' to ' ~ role_grantee(role)
                 ) -%}
                 {%- if readable -%}
                     {%- do statements.append(
                         'grant select (' ~ readable | join(', ') ~ ') on '
-                        ~ relation ~ ' to ' ~ adapter.quote(role)
+                        ~ relation ~ ' to ' ~ role_grantee(role)
                     ) -%}
                 {%- endif -%}
             {%- endif -%}

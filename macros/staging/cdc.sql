@@ -128,18 +128,22 @@ cdc_ranked as (
             partition by {{ key_column }}
             order by case when op = 'd' then 1 else 0 end asc, source_lsn desc
         ) as image_rank,
-        first_value(op) over latest_first as latest_op,
-        first_value(committed_at) over latest_first as latest_committed_at,
-        first_value(source_lsn) over latest_first as latest_lsn,
+        {#- The same window spelled out three times: Redshift's SELECT has
+            no named WINDOW clause. -#}
+        {%- set latest_first -%}
+            over (
+                partition by {{ key_column }}
+                order by source_lsn desc
+                rows between unbounded preceding and unbounded following
+            )
+        {%- endset %}
+        first_value(op) {{ latest_first }} as latest_op,
+        first_value(committed_at) {{ latest_first }} as latest_committed_at,
+        first_value(source_lsn) {{ latest_first }} as latest_lsn,
         max(loaded_at) over (
             partition by {{ key_column }}
         ) as last_change_loaded_at
     from cdc_distinct
-    window latest_first as (
-        partition by {{ key_column }}
-        order by source_lsn desc
-        rows between unbounded preceding and unbounded following
-    )
 
 ),
 

@@ -1,5 +1,6 @@
-"""Developer tooling around the dbt project: catalog checks and the docs site.
+"""Developer tooling around the dbt project, none of it part of the pipeline:
+the Redshift capture and conformance check, catalog coverage and the docs site.
 
 Kept apart from ``synapse_landing`` (ingestion) because nothing here runs in
-production: these tools read dbt's artifacts in ``target/``.
+production.
 """

@@ -10,6 +10,9 @@
         unique_key='delivery_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        dist='event_id',
+        sort=['loaded_at'],
+        indexes=postgres_indexes([{'columns': ['delivery_id']}, {'columns': ['loaded_at']}]),
     )
 }}
 

@@ -11,6 +11,9 @@
         unique_key='event_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        dist='event_id',
+        sort=['last_delivery_loaded_at'],
+        indexes=postgres_indexes([{'columns': ['event_id']}, {'columns': ['last_delivery_loaded_at']}]),
     )
 }}
 

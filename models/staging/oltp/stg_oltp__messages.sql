@@ -9,6 +9,9 @@
         unique_key='message_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        dist='message_id',
+        sort=['message_id'],
+        indexes=postgres_indexes([{'columns': ['message_id']}, {'columns': ['last_change_loaded_at']}]),
     )
 }}
 

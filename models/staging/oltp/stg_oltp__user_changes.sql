@@ -8,6 +8,9 @@
         unique_key='change_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        dist='user_id',
+        sort=['loaded_at'],
+        indexes=postgres_indexes([{'columns': ['change_id']}, {'columns': ['loaded_at']}]),
     )
 }}
 

@@ -10,6 +10,9 @@
         unique_key='user_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        dist='user_id',
+        sort=['user_id', 'source_lsn'],
+        indexes=postgres_indexes([{'columns': ['user_id']}, {'columns': ['last_change_loaded_at']}]),
     )
 }}
 
@@ -71,18 +74,27 @@ filled as (
         is_delete,
         committed_at,
         last_change_loaded_at,
-        first_value(country) over image_window as country,
-        first_value(plan) over image_window as plan,
-        first_value(marketing_opt_in) over image_window as marketing_opt_in,
+        {#- One window spelled out per column: Redshift's SELECT has no
+            named WINDOW clause. -#}
+        first_value(country) over (
+            partition by user_id, image_group
+            order by source_lsn
+            rows between unbounded preceding and unbounded following
+        ) as country,
+        first_value(plan) over (
+            partition by user_id, image_group
+            order by source_lsn
+            rows between unbounded preceding and unbounded following
+        ) as plan,
+        first_value(marketing_opt_in) over (
+            partition by user_id, image_group
+            order by source_lsn
+            rows between unbounded preceding and unbounded following
+        ) as marketing_opt_in,
         lead(committed_at) over (
             partition by user_id order by source_lsn
         ) as next_committed_at
     from grouped
-    window image_window as (
-        partition by user_id, image_group
-        order by source_lsn
-        rows between unbounded preceding and unbounded following
-    )
 
 ),
 

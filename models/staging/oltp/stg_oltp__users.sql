@@ -10,6 +10,9 @@
         unique_key='user_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        dist='user_id',
+        sort=['user_id'],
+        indexes=postgres_indexes([{'columns': ['user_id']}, {'columns': ['last_change_loaded_at']}]),
     )
 }}
 
