@@ -10,7 +10,8 @@
     (today: Postgres). One fixed schema shared by every target schema of the
     database, like the layer schemas (see generate_schema_name). -#}
 {% macro synapse_udf_schema() -%}
-    {{ return(var('synapse_udf_schema', 'synapse_udf')) }}
+    {{ return(synapse.sql_identifier(
+        var('synapse_udf_schema', 'synapse_udf'), 'var synapse_udf_schema')) }}
 {%- endmacro %}
 
 {#- Postgres 15 has no safe cast to jsonb (pg_input_is_valid arrived in 16).

@@ -25,7 +25,7 @@ valid_changes as (
 {{ touched_key_ctes(
     input_cte='valid_changes',
     key='user_id',
-    cursor_column='last_change_loaded_at',
+    count_column='change_count',
     touched_cte='touched_users',
     output_cte='candidates',
 ) }},
@@ -39,7 +39,8 @@ distinct_changes as (
             row_number() over (
                 partition by user_id, source_lsn
                 order by loaded_at asc, change_id asc
-            ) as repeat_rank
+            ) as repeat_rank,
+            count(*) over (partition by user_id) as change_count
         from candidates
     ) as repeats
     where repeat_rank = 1
@@ -71,6 +72,7 @@ filled as (
         is_delete,
         committed_at,
         last_change_loaded_at,
+        change_count,
         first_value(country) over image_window as country,
         first_value(plan) over image_window as plan,
         first_value(marketing_opt_in) over image_window as marketing_opt_in,
@@ -104,7 +106,8 @@ final as (
         next_committed_at as valid_to,
         next_committed_at is null as is_current,
         ---------- lineage
-        last_change_loaded_at
+        last_change_loaded_at,
+        change_count
     from filled
 
 )
