@@ -74,9 +74,17 @@ cdc_keyed as (
     select
         *,
         row_hash || '-' || cast(occurrence as {{ dbt.type_string() }}) as change_id,
+        {#- The key counts only as a JSON string, as user_id does in an event:
+            a number would be rendered differently by each engine. -#}
         coalesce(
-            {{ json_get_text('after_json', [key_column]) }},
-            {{ json_get_text('before_json', [key_column]) }}
+            case
+                when {{ json_type_of('after_json', [key_column]) }} = 'string'
+                    then {{ json_get_text('after_json', [key_column]) }}
+            end,
+            case
+                when {{ json_type_of('before_json', [key_column]) }} = 'string'
+                    then {{ json_get_text('before_json', [key_column]) }}
+            end
         ) as row_key,
         case when op = 'd' then before_json else after_json end as image_json,
         {#- Converted only inside the representable, plausible range: out of
