@@ -17,7 +17,7 @@
                   - {relation: ref('stg_x_quarantine')}
 -#}
 {% test row_count_reconciles(model, parts, batch_column=none) %}
-{%- set batch = synapse.landing_batch_key(batch_column) if batch_column else "'all rows'" -%}
+{%- set batch = synapse.landing_batch_key(batch_column if batch_column else 'null') -%}
 {%- set models = [] -%}
 {%- for part in parts -%}
     {%- do models.append(part['relation'].identifier) -%}
@@ -30,7 +30,7 @@ source_rows as (
         {{ batch }} as batch_key,
         count(*) as row_count
     from {{ model }}
-    group by {{ batch }}
+    {% if batch_column %}group by {{ batch }}{% endif %}
 
 ),
 
@@ -42,7 +42,7 @@ part_rows as (
             count(*) as row_count
         from {{ part['relation'] }}
         {%- if part.get('where') %} where {{ part['where'] }}{% endif %}
-        group by {{ batch }}
+        {% if batch_column %}group by {{ batch }}{% endif %}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
