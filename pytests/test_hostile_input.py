@@ -449,7 +449,8 @@ PARITY_RELATIONS = {
     ),
     "staged.stg_app__events": "event_id, delivery_id, user_id, delivery_count",
     "staged.stg_oltp__user_changes": (
-        "change_id, user_id, quarantine_reason, country, plan, created_at"
+        "change_id, user_id, quarantine_reason, country, plan, "
+        "case when is_valid then created_at end"
     ),
     "staged.stg_oltp__users": "user_id, country, plan, is_deleted, created_at",
     "restricted.stg_oltp__user_contacts": "*",
