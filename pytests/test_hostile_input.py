@@ -23,11 +23,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg2
 import pytest
+import yaml
+from harness import ROOT, postgres_admin_settings
 from pipeline import Pipeline, pipeline, small_config
 
 from synapse_landing import contract, generator, loader
@@ -295,6 +299,66 @@ class Built:
     retried_rows: int
     valid_user: str
     earliest_signup: dt.date
+    reader_privileges_before: int
+    second_build_output: str
+
+
+# Grants: build 1 configures an extra role, build 2 replaces it by a role
+# that does not exist; privileges must converge and the absence must count.
+EXTRA_ROLE = "synapse_hostile_reader"
+ABSENT_ROLE = "synapse_hostile_absent"
+EVERYWHERE = {
+    "classifications": ["public", "internal", "confidential"],
+    "schemas": [
+        "mart",
+        "intermediate",
+        "staged",
+        "reference",
+        "snapshots",
+        "restricted",
+    ],
+}
+
+
+def _roles_var(extra: str) -> str:
+    project = yaml.safe_load((ROOT / "dbt_project.yml").read_text())
+    roles = {**project["vars"]["column_access_roles"], extra: EVERYWHERE}
+    return json.dumps({"column_access_roles": roles})
+
+
+def _ensure_extra_role(engine: str) -> None:
+    if engine != "postgres":
+        return
+    admin = psycopg2.connect(**postgres_admin_settings())
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"drop role if exists {ABSENT_ROLE}")
+        cursor.execute(
+            "do $$ begin if not exists (select from pg_roles where rolname = "
+            f"'{EXTRA_ROLE}') then create role {EXTRA_ROLE} nologin; end if; end $$"
+        )
+    admin.close()
+
+
+def _privileges_of(warehouse: Pipeline, role: str) -> int:
+    """ACL entries of `role` on relations, their columns and schemas."""
+    if warehouse.engine != "postgres":
+        return 0
+    return warehouse.query(
+        f"""
+        with target as (select oid from pg_roles where rolname = '{role}')
+        select
+            (select count(*) from pg_class as c
+                cross join lateral aclexplode(c.relacl) as acl
+                where acl.grantee = (select oid from target))
+            + (select count(*) from pg_attribute as a
+                cross join lateral aclexplode(a.attacl) as acl
+                where acl.grantee = (select oid from target))
+            + (select count(*) from pg_namespace as n
+                cross join lateral aclexplode(n.nspacl) as acl
+                where acl.grantee = (select oid from target))
+        """
+    )[0][0]
 
 
 def _earliest_signup(dataset: generator.Dataset) -> dt.date:
@@ -326,7 +390,15 @@ def built(request, tmp_path_factory) -> Iterator[Built]:
         rejected: list[loader.RejectedLine] = []
         warehouse.land(base)
         warehouse.land(hostile, rejects=rejected)
-        warehouse.dbt("build", "--exclude", "resource_type:snapshot")
+        _ensure_extra_role(engine)
+        warehouse.dbt(
+            "build",
+            "--exclude",
+            "resource_type:snapshot",
+            "--vars",
+            _roles_var(EXTRA_ROLE),
+        )
+        reader_before = _privileges_of(warehouse, EXTRA_ROLE)
 
         # A retried load of a day already built: same rows, same loaded_at.
         retry_day = (END - dt.timedelta(days=2)).date()
@@ -339,7 +411,13 @@ def built(request, tmp_path_factory) -> Iterator[Built]:
         later = workdir / "later"
         _later_zone(later, valid_user)
         warehouse.land(later)
-        warehouse.dbt("build", "--exclude", "resource_type:snapshot")
+        second = warehouse.dbt(
+            "build",
+            "--exclude",
+            "resource_type:snapshot",
+            "--vars",
+            _roles_var(ABSENT_ROLE),
+        )
         yield Built(
             engine,
             warehouse,
@@ -347,6 +425,8 @@ def built(request, tmp_path_factory) -> Iterator[Built]:
             retried["app_events"],
             valid_user,
             _earliest_signup(dataset),
+            reader_before,
+            second.stdout,
         )
 
 
@@ -368,7 +448,8 @@ def test_loader_sets_aside_only_the_lines_no_warehouse_can_store(built) -> None:
     landed = {
         row[0]
         for row in built.warehouse.query(
-            "select event_id from raw.app_events where event_id like 'h\\_%' escape '\\'"
+            "select event_id from raw.app_events "
+            "where event_id like 'h\\_%' escape '\\'"
         )
     }
     assert set(HOSTILE_EVENTS) <= landed
@@ -394,9 +475,7 @@ def test_hostile_cdc_rows_are_quarantined_not_failed(built) -> None:
         assert by_marker.get((row["source_lsn"], row["source_ts_ms"])) == reason, row
     # The repeated key never rewrote anyone's email, and no numeric key
     # became a user.
-    users = {
-        row["user_id"] for row in built.warehouse.rows("staged.stg_oltp__users")
-    }
+    users = {row["user_id"] for row in built.warehouse.rows("staged.stg_oltp__users")}
     assert "424242" not in users and "u_hostile_cdc" not in users
 
 
@@ -440,6 +519,18 @@ def test_cursor_stages_late_retried_and_post_future_batches(built) -> None:
     assert raw == staged
 
 
+def test_grants_converge_and_a_missing_role_counts(built) -> None:
+    if built.engine != "postgres":
+        pytest.skip("DuckDB has no roles: grants are only logged there")
+    assert built.reader_privileges_before > 0
+    # Removed from the var: nothing left on tables, incremental tables,
+    # views, materialized views, the seed, or schemas.
+    assert _privileges_of(built.warehouse, EXTRA_ROLE) == 0
+    assert re.search(r"WARN \d+ assert_grant_roles_exist", built.second_build_output)
+    assert re.search(r"WARN=[1-9]", built.second_build_output)
+    assert "does not exist; skipped" not in built.second_build_output
+
+
 PARITY_RELATIONS = {
     "staged.stg_app__event_deliveries": (
         # Same reason, or (valid rows) the same values: a quarantined row's
@@ -460,9 +551,9 @@ CONTENTS: dict[str, dict[str, list[tuple]]] = {}
 
 def _normalise(value: object) -> object:
     if isinstance(value, float):
-        return None if math.isnan(value) else float(f"{value:.12g}")
+        return None if math.isnan(value) else float(f"{value:.9g}")
     if hasattr(value, "as_tuple"):  # Decimal
-        return float(f"{float(value):.12g}")
+        return float(f"{float(value):.9g}")
     return value
 
 
@@ -521,9 +612,7 @@ def test_reconcile_failure_names_the_batch_and_what_to_do(built) -> None:
     assert result.returncode != 0
     lines = result.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if "See test failures" in line)
-    query = next(
-        line.strip() for line in lines[at:] if "select * from" in line.lower()
-    )
+    query = next(line.strip() for line in lines[at:] if "select * from" in line.lower())
     failures = built.warehouse.query(query.split("\x1b")[0])
     assert len(failures) == 1
     batch_key, raw_rows, accounted_rows, what_to_do = failures[0]

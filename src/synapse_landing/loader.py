@@ -60,7 +60,10 @@ def _value_problem(column: contract.Column, value: object) -> str | None:
         if not isinstance(value, str):
             return f"{column.name} is a JSON {type(value).__name__}, not text"
         if "\x00" in value:
-            return f"{column.name} holds a NUL character (U+0000), which Postgres text cannot store"
+            return (
+                f"{column.name} holds a NUL character (U+0000), which Postgres "
+                "text cannot store"
+            )
         try:
             size = len(value.encode("utf-8"))
         except UnicodeEncodeError:
