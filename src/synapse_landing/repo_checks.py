@@ -39,6 +39,8 @@ SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?i)(?<![a-z0-9])(?:[a-z0-9]*_|pg)?"
             r"(password|passwd|pwd|secret|token|api[_-]?key|salt)\b['\"]?\s*[:=]\s*"
             r"['\"]?(?!\{\{|\$|env_var|os\.environ|none\b|null\b)"
+            # not code reading it: settings["password"], cfg.get(...)
+            r"(?![A-Za-z_][A-Za-z0-9_]*[\[(.])"
             r"[^\s'\"{}$()]{8,}"
         ),
     ),
