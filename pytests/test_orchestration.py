@@ -320,12 +320,29 @@ def test_failed_upstream_asset_stops_downstream(
 
 
 def test_new_mon_alerts_rows_call_the_alert_command(
-    orchestration: ModuleType, workdir: Path, backfill
+    orchestration: ModuleType, workdir: Path, backfill, monkeypatch
 ) -> None:
+    """The backfill's March data is stale now, so the real mon_alerts holds
+    open incidents: the sensor calls the command once for them, then stays
+    quiet. A scratch relation then shows each new incident calls it again."""
     from dagster import build_sensor_context
     from synapse_orchestration.sensors import alert_on_new_mon_alerts
 
     command, log = recorder(workdir, "mon_alert", exit_code=1)
+
+    real = build_sensor_context(resources={"alert_command": command})
+    alert_on_new_mon_alerts(real)
+    assert len(calls(log)) == 1
+    assert (
+        "no new incident"
+        in alert_on_new_mon_alerts(
+            build_sensor_context(
+                cursor=real.cursor, resources={"alert_command": command}
+            )
+        ).skip_message
+    )
+    log.unlink()
+    monkeypatch.setenv("SYNAPSE_MON_ALERTS_RELATION", "sensor_probe.mon_alerts")
 
     def tick(cursor: str | None):
         context = build_sensor_context(
@@ -341,12 +358,12 @@ def test_new_mon_alerts_rows_call_the_alert_command(
         connection = duckdb.connect(str(workdir / "warehouse.duckdb"))
         try:
             connection.execute(
-                "create schema if not exists monitoring;"
-                "create table if not exists monitoring.mon_alerts (alert_id varchar, "
+                "create schema if not exists sensor_probe;"
+                "create table if not exists sensor_probe.mon_alerts (alert_id varchar, "
                 "rule varchar, subject varchar, opened_at timestamp)"
             )
             connection.execute(
-                "insert into monitoring.mon_alerts values "
+                "insert into sensor_probe.mon_alerts values "
                 f"('{alert_id}', 'processing_latency', 'app_events', "
                 "'2026-03-12 10:00:00')"
             )

@@ -16,6 +16,13 @@
     json_parse_object(text_expr) -> JSON value, or null when text_expr is not
     a JSON object (malformed, truncated, an array, a scalar, empty, null).
     Never raises.
+
+    One meaning per text on every engine (ADR 0007), so these are not
+    objects either:
+    - a repeated key in the object or in an object directly inside it (the
+      levels the models read): DuckDB would read the first copy, Postgres
+      and Redshift the last;
+    - a \u0000 escape anywhere: Postgres's jsonb cannot hold it.
 ------------------------------------------------------------------------- -#}
 {% macro json_parse_object(text_expr) -%}
     {{ return(adapter.dispatch('json_parse_object', 'synapse')(text_expr)) }}
@@ -47,6 +54,15 @@
                 ),
                 ',[ \t\n\r]*[}\]]|[a-df-zA-DF-Z]'
             )
+            {#- a \u0000 escape: one backslash (not an escaped one) before it -#}
+            and not regexp_matches({{ text_expr }}, '(^|[^\\])(\\\\)*\\u0000')
+            and len(json_keys(try_cast({{ text_expr }} as json)))
+                = len(list_distinct(json_keys(try_cast({{ text_expr }} as json))))
+            and not coalesce(list_bool_or(list_transform(
+                json_extract(try_cast({{ text_expr }} as json), '$.*'),
+                lambda member: len(json_keys(member))
+                    <> len(list_distinct(json_keys(member)))
+            )), false)
             then try_cast({{ text_expr }} as json)
     end)
 {%- endmacro %}
@@ -62,10 +78,14 @@
         looks at the first character after JSON whitespace (no backslashes,
         see regex_matches). json_parse only sees text already validated. -#}
     {%- set json_whitespace = "' ' || chr(9) || chr(10) || chr(13)" %}
+    {#- A \u0000 escape is refused by looking for backslash + u0000 (also
+        refuses an escaped backslash followed by the text u0000: stricter,
+        never looser). Repeated keys are not detected here yet (ADR 0007). -#}
     (case
         when
             is_valid_json({{ text_expr }})
             and left(ltrim({{ text_expr }}, {{ json_whitespace }}), 1) = '{'
+            and strpos({{ text_expr }}, chr(92) || 'u0000') = 0
             then json_parse({{ text_expr }})
     end)
 {%- endmacro %}

@@ -13,9 +13,9 @@
 {%- endmacro %}
 
 {% macro default__role_grantee(role) -%}
-    {{ return(adapter.quote(role)) }}
+    {{ return(synapse.quoted_identifier(role)) }}
 {%- endmacro %}
 
 {% macro redshift__role_grantee(role) -%}
-    {{ return('role ' ~ adapter.quote(role)) }}
+    {{ return('role ' ~ synapse.quoted_identifier(role)) }}
 {%- endmacro %}

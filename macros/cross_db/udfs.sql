@@ -18,7 +18,8 @@
     (today: Postgres). One fixed schema shared by every target schema of the
     database, like the layer schemas (see generate_schema_name). -#}
 {% macro synapse_udf_schema() -%}
-    {{ return(var('synapse_udf_schema', 'synapse_udf')) }}
+    {{ return(synapse.sql_identifier(
+        var('synapse_udf_schema', 'synapse_udf'), 'var synapse_udf_schema')) }}
 {%- endmacro %}
 
 {#- Postgres 15 has no safe cast to jsonb (pg_input_is_valid arrived in 16).
@@ -36,7 +37,7 @@
       workers and in the leader alike. -#}
 {% macro postgres__create_udfs() -%}
     {%- set udf_schema = synapse_udf_schema() -%}
-    {%- set udf_version = 'synapse try_parse_json_object v1' -%}
+    {%- set udf_version = 'synapse try_parse_json_object v2' -%}
 do $synapse_create_udfs$
 begin
     perform pg_advisory_xact_lock(hashtext('synapse.create_udfs'));
@@ -61,12 +62,30 @@ begin
         as $try_parse_json_object$
         declare
             parsed jsonb;
+            verbatim json;
         begin
             parsed := payload::jsonb;
-            if jsonb_typeof(parsed) = 'object' then
-                return parsed;
+            if jsonb_typeof(parsed) <> 'object' then
+                return null;
             end if;
-            return null;
+            -- jsonb keeps the last of repeated keys, DuckDB the first: a
+            -- repeated key in the object or one level down is no object.
+            verbatim := payload::json;
+            if (select count(*) from json_object_keys(verbatim))
+                <> (select count(*) from jsonb_object_keys(parsed)) then
+                return null;
+            end if;
+            if exists (
+                select 1
+                from json_each(verbatim) as member
+                where
+                    json_typeof(member.value) = 'object'
+                    and (select count(*) from json_object_keys(member.value))
+                    <> (select count(distinct key) from json_object_keys(member.value) as key)
+            ) then
+                return null;
+            end if;
+            return parsed;
         exception
             when others then
                 return null;

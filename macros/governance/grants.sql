@@ -2,16 +2,24 @@
     Column-level access from the classification metadata.
 
     dbt's `grants` config stops at tables; analysts need column granularity.
-    After every build of a model (a rebuild drops its grants), this post-hook
-    revokes what each role had on the relation and grants SELECT on exactly
-    the columns whose `meta.classification` the role may read, plus USAGE on
-    the schema when the role may use it. The role map is the var
+    After every build of a model, seed or snapshot (a rebuild drops its
+    grants), this post-hook makes the relation's privileges converge on the
+    configuration: it revokes everything any role other than the owner holds
+    on the relation (including roles since removed from the var), then
+    grants SELECT on exactly the columns whose `meta.classification` each
+    configured role may read, plus USAGE on the schema when the role may use
+    it; USAGE held by any other role is revoked. The role map is the var
     `column_access_roles`:
 
         analyst: {classifications: [public, internal], schemas: [mart, ...]}
 
     A role is only granted on relations in its schemas, so the restricted
-    schema stays invisible to everyone but the roles that list it.
+    schema stays invisible to everyone but the roles that list it. Role,
+    schema and classification names must be plain lowercase identifiers
+    (checked before anything is rendered); column names are quoted with
+    their embedded quotes doubled. A configured role that does not exist is
+    reported by the test `assert_grant_roles_exist` (a warning that counts
+    in the results, an error on production targets), not by every hook.
 -#}
 
 {% macro apply_column_grants() %}
@@ -22,32 +30,79 @@
 {% endmacro %}
 
 
-{#- Statements granting one relation's columns, role by role (all engines). -#}
-{% macro column_grant_statements(relation, schema, columns, existing_roles=none) %}
+{#- The var column_access_roles, every name checked (roles, schemas and
+    classifications are rendered into SQL). -#}
+{% macro column_access_roles() %}
+    {%- set roles = var('column_access_roles', {}) or {} -%}
+    {%- if roles is not mapping -%}
+        {{ exceptions.raise_compiler_error(
+            'var column_access_roles must map role names to {classifications, schemas}') }}
+    {%- endif -%}
+    {%- for role, access in roles.items() -%}
+        {%- do synapse.sql_identifier(role, 'column_access_roles: role') -%}
+        {%- for key in ['classifications', 'schemas'] -%}
+            {%- if access is not mapping or access.get(key) is string
+                or access.get(key) is none -%}
+                {{ exceptions.raise_compiler_error(
+                    'column_access_roles: role ' ~ role ~ ' needs a list ' ~ key) }}
+            {%- endif -%}
+            {%- for name in access[key] -%}
+                {%- do synapse.sql_identifier(name, 'column_access_roles: ' ~ key[:-1]) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(roles) }}
+{% endmacro %}
+
+
+{#- A double-quoted identifier with embedded double quotes doubled. -#}
+{% macro quoted_identifier(name) -%}
+    {{ return('"' ~ (name | string) | replace('"', '""') ~ '"') }}
+{%- endmacro %}
+
+
+{#- Statements granting one relation's columns, role by role (all engines).
+    `existing_roles`: only these roles (none: all configured roles).
+    `stale_roles`: other roles holding privileges on the relation, revoked. -#}
+{% macro column_grant_statements(
+    relation, schema, columns, existing_roles=none, stale_roles=[]
+) %}
     {%- set statements = [] -%}
-    {%- for role, access in var('column_access_roles').items() -%}
+    {%- set roles = synapse.column_access_roles() -%}
+    {%- for role in stale_roles -%}
+        {%- do statements.append(
+            'revoke all on ' ~ relation ~ ' from ' ~ synapse.role_grantee(role)
+        ) -%}
+    {%- endfor -%}
+    {%- for role, access in roles.items() -%}
         {%- if existing_roles is none or role in existing_roles -%}
             {%- do statements.append(
-                'revoke all on ' ~ relation ~ ' from ' ~ role_grantee(role)
+                'revoke all on ' ~ relation ~ ' from ' ~ synapse.role_grantee(role)
             ) -%}
             {%- if schema in access['schemas'] -%}
                 {%- set readable = [] -%}
                 {%- for column in columns.values() -%}
                     {%- if column.get('meta', {}).get('classification')
                         in access['classifications'] -%}
-                        {%- do readable.append(adapter.quote(column['name'])) -%}
+                        {%- do readable.append(
+                            synapse.quoted_identifier(column['name'])) -%}
                     {%- endif -%}
                 {%- endfor -%}
                 {%- do statements.append(
-                    'grant usage on schema ' ~ adapter.quote(schema)
-                    ~ ' to ' ~ role_grantee(role)
+                    'grant usage on schema ' ~ synapse.quoted_identifier(schema)
+                    ~ ' to ' ~ synapse.role_grantee(role)
                 ) -%}
                 {%- if readable -%}
                     {%- do statements.append(
                         'grant select (' ~ readable | join(', ') ~ ') on '
-                        ~ relation ~ ' to ' ~ role_grantee(role)
+                        ~ relation ~ ' to ' ~ synapse.role_grantee(role)
                     ) -%}
                 {%- endif -%}
+            {%- else -%}
+                {%- do statements.append(
+                    'revoke usage on schema ' ~ synapse.quoted_identifier(schema)
+                    ~ ' from ' ~ synapse.role_grantee(role)
+                ) -%}
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
@@ -67,22 +122,79 @@
 {% endmacro %}
 
 
+{#- Roles other than the owner that hold any privilege on the relation (table
+    or column ACL) or USAGE on its schema without being configured for it:
+    what must be revoked for the privileges to converge. -#}
+{% macro postgres__stale_grantees(relation, configured, schema_roles) %}
+    {%- set schema_literal = synapse.sql_string_literal(relation.schema) -%}
+    {%- set name_literal = synapse.sql_string_literal(relation.identifier) -%}
+    {%- set query -%}
+        with target_relation as (
+            select c.oid, c.relacl, c.relowner
+            from pg_class as c
+            inner join pg_namespace as n on c.relnamespace = n.oid
+            where n.nspname = {{ schema_literal }} and c.relname = {{ name_literal }}
+        ),
+        grantees as (
+            select acl.grantee, 'relation' as scope
+            from target_relation
+            cross join lateral aclexplode(target_relation.relacl) as acl
+            where acl.grantee <> target_relation.relowner
+            union
+            select acl.grantee, 'relation' as scope
+            from target_relation
+            inner join pg_attribute as att on att.attrelid = target_relation.oid
+            cross join lateral aclexplode(att.attacl) as acl
+            where acl.grantee <> target_relation.relowner
+            union
+            select acl.grantee, 'schema' as scope
+            from pg_namespace as n
+            cross join lateral aclexplode(n.nspacl) as acl
+            where n.nspname = {{ schema_literal }} and acl.grantee <> n.nspowner
+        )
+        select distinct r.rolname, grantees.scope
+        from grantees
+        inner join pg_roles as r on grantees.grantee = r.oid
+        where r.rolname <> current_user
+    {%- endset -%}
+    {%- set relation_roles = [] -%}
+    {%- set schema_stale = [] -%}
+    {%- for row in run_query(query).rows -%}
+        {%- if row[1] == 'relation' and row[0] not in configured -%}
+            {%- do relation_roles.append(row[0]) -%}
+        {%- elif row[1] == 'schema' and row[0] not in schema_roles -%}
+            {%- do schema_stale.append(row[0]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return({'relation': relation_roles, 'schema': schema_stale}) }}
+{% endmacro %}
+
+
 {% macro postgres__apply_column_grants() %}
-    {#- Roles are cluster objects that a developer's server may lack: skip a
-        missing role with a warning instead of failing every build. -#}
-    {%- set wanted = var('column_access_roles').keys() | list -%}
+    {#- Roles are cluster objects that a developer's server may lack: a
+        missing role is skipped here and reported once, as a warning that
+        counts, by the test assert_grant_roles_exist. -#}
+    {%- set roles = synapse.column_access_roles() -%}
+    {%- set wanted = roles.keys() | list -%}
     {%- set found = run_query(
-        "select rolname from pg_roles where rolname in ('"
-        ~ wanted | join("', '") ~ "')"
-    ).columns[0].values() | list -%}
-    {%- for role in wanted if role not in found -%}
-        {%- do exceptions.warn(
-            'column grants: role ' ~ role ~ ' does not exist; skipped'
+        "select rolname from pg_roles where rolname in ("
+        ~ synapse.sql_string_list(wanted) ~ ")"
+    ).columns[0].values() | list if wanted else [] -%}
+    {%- set schema_roles = [] -%}
+    {%- for role, access in roles.items()
+        if role in found and this.schema in access['schemas'] -%}
+        {%- do schema_roles.append(role) -%}
+    {%- endfor -%}
+    {%- set stale = synapse.postgres__stale_grantees(this, wanted, schema_roles) -%}
+    {%- set statements = column_grant_statements(
+        this, this.schema, model.columns, found, stale['relation']
+    ) -%}
+    {%- for role in stale['schema'] -%}
+        {%- do statements.append(
+            'revoke usage on schema ' ~ synapse.quoted_identifier(this.schema)
+            ~ ' from ' ~ synapse.role_grantee(role)
         ) -%}
     {%- endfor -%}
-    {%- set statements = column_grant_statements(
-        this, this.schema, model.columns, found
-    ) -%}
     {#- Two threads granting USAGE on one schema at once fail with "tuple
         concurrently updated": serialise grants until the model commits. -#}
     {%- do statements.insert(
@@ -94,4 +206,44 @@
 
 {% macro redshift__apply_column_grants() %}
     {{ return(column_grant_statements(this, this.schema, model.columns) | join(';\n')) }}
+{% endmacro %}
+
+
+{#- Configured roles the warehouse lacks, as a query for the test
+    assert_grant_roles_exist (no rows where roles are not a thing). -#}
+{% macro missing_grant_roles_sql() %}
+    {{ return(adapter.dispatch('missing_grant_roles_sql', 'synapse')()) }}
+{% endmacro %}
+
+{% macro default__missing_grant_roles_sql() %}
+    select cast(null as {{ dbt.type_string() }}) as role_name
+    where 1 = 0
+{% endmacro %}
+
+{% macro postgres__missing_grant_roles_sql() %}
+    {%- set roles = synapse.column_access_roles().keys() | list -%}
+    {%- if not roles -%}{{ return(synapse.default__missing_grant_roles_sql()) }}{%- endif -%}
+    select configured.role_name
+    from (
+        {% for role in roles -%}
+            select {{ synapse.sql_string_literal(role) }} as role_name
+            {% if not loop.last %}union all{% endif %}
+        {% endfor %}
+    ) as configured
+    left join pg_roles on configured.role_name = pg_roles.rolname
+    where pg_roles.rolname is null
+{% endmacro %}
+
+{% macro redshift__missing_grant_roles_sql() %}
+    {%- set roles = synapse.column_access_roles().keys() | list -%}
+    {%- if not roles -%}{{ return(synapse.default__missing_grant_roles_sql()) }}{%- endif -%}
+    select configured.role_name
+    from (
+        {% for role in roles -%}
+            select {{ synapse.sql_string_literal(role) }} as role_name
+            {% if not loop.last %}union all{% endif %}
+        {% endfor %}
+    ) as configured
+    left join svv_roles on configured.role_name = svv_roles.role_name
+    where svv_roles.role_name is null
 {% endmacro %}

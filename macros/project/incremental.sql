@@ -34,18 +34,85 @@
 
 
 {#-
-    The two CTEs every "re-decide what changed" model starts with: the keys
-    that got a new input row since the last run, then the input rows of those
-    keys (all of them, old and new, so the key is re-decided from its full
-    history). On a full build the second CTE is the whole input.
+    The landing batches a batch-staged model (one output row per raw row) has
+    not fully staged yet: a batch is every raw row sharing one `loaded_at`
+    (NULL is a batch of its own), and it is staged again whenever its raw row
+    count differs from the model's. Unlike a max(loaded_at) cursor this
+    cannot stall: a NULL or far-future `loaded_at` is just another batch, a
+    batch that commits late or is retried with the same `loaded_at` (same
+    rows again) changes its count and is re-staged whole, so every copy gets
+    its occurrence number and counts as a redelivery. All copies of a raw row
+    share their `loaded_at`, so re-staging whole batches keeps the ids stable.
+
+    `landed_relation` / `landed_filter` say what the model should hold per
+    batch: the raw source itself, or, for a quarantine model, the quarantined
+    rows of the model that judges the same source.
 -#}
-{% macro touched_key_ctes(input_cte, key, cursor_column, touched_cte, output_cte) -%}
+{% macro unstaged_batches(landed_relation, landed_filter=none, column='loaded_at') -%}
+    {%- set batch = synapse.landing_batch_key(column) -%}
+    {{ batch }} in (
+        select landed.batch_key
+        from (
+            select
+                {{ batch }} as batch_key,
+                count(*) as row_count
+            from {{ landed_relation }}
+            {% if landed_filter %}where {{ landed_filter }}{% endif %}
+            group by {{ batch }}
+        ) as landed
+        left join (
+            select
+                {{ batch }} as batch_key,
+                count(*) as row_count
+            from {{ this }}
+            group by {{ batch }}
+        ) as built
+            on landed.batch_key = built.batch_key
+        where built.row_count is null or built.row_count <> landed.row_count
+    )
+{%- endmacro %}
+
+
+{#- The batch a raw row belongs to: its loaded_at, NULL mapped to a value no
+    plausible batch has (rows that share it are re-staged together, which is
+    always correct, only slower). -#}
+{% macro landing_batch_key(column='loaded_at') -%}
+    coalesce({{ column }}, cast('0001-01-01 00:00:00' as timestamp))
+{%- endmacro %}
+
+
+{#-
+    The two CTEs every "re-decide what changed" model starts with: the keys
+    whose number of input rows differs from what the model recorded for
+    them (`count_column`, the input rows behind each key's output), then the
+    input rows of those keys (all of them, old and new, so the key is
+    re-decided from its full history). Counting instead of comparing landing
+    times means no NULL, future or re-landed time can hide a key. On a full
+    build the second CTE is the whole input.
+-#}
+{% macro touched_key_ctes(input_cte, key, count_column, touched_cte, output_cte) -%}
 {% if is_incremental_run() %}
 {{ touched_cte }} as (
 
-    select distinct {{ key }}
-    from {{ input_cte }}
-    where {{ loaded_since_last_run('loaded_at', cursor_column) }}
+    select input_counts.{{ key }}
+    from (
+        select
+            {{ key }},
+            count(*) as input_rows
+        from {{ input_cte }}
+        group by {{ key }}
+    ) as input_counts
+    left join (
+        select
+            {{ key }},
+            max({{ count_column }}) as built_rows
+        from {{ this }}
+        group by {{ key }}
+    ) as built
+        on input_counts.{{ key }} = built.{{ key }}
+    where
+        built.built_rows is null
+        or built.built_rows <> input_counts.input_rows
 
 ),
 

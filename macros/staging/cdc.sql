@@ -10,17 +10,34 @@
                            delete, after otherwise), as engine JSON
         quarantine_reason  null when the row is usable
 
+        created_at         the image's created_at, parsed (null when absent
+                           or not ISO-8601)
+
     Contract reasons come first (`malformed_json`: an image that is present or
     required but is not a JSON object; `missing_key`: the key is in neither
-    image); `unknown_op` guards against envelope values the contract lacks.
+    image); `unknown_op` guards against envelope values the contract lacks;
+    then the landing columns and the plausibility window (ADR 0007):
+    `missing_source_lsn`, `missing_source_ts`, `missing_loaded_at`,
+    `future_loaded_at`, `implausible_source_ts` (commit before
+    plausible_since, beyond year 9999, or later than loaded_at + skew) and
+    `implausible_timestamp` (created_at before plausible_since or later than
+    loaded_at + skew).
+
+    Incrementally, the raw batches not fully staged are read (see
+    unstaged_batches); a quarantine model passes `landed_relation` /
+    `landed_filter` (the quarantined rows of the model judging the source).
 -#}
-{% macro cdc_parse_ctes(source_relation, key_column) -%}
+{% macro cdc_parse_ctes(
+    source_relation, key_column, landed_relation=none, landed_filter=none
+) -%}
 
 cdc_raw as (
 
     select * from {{ source_relation }}
     {% if is_incremental_run() %}
-        where {{ loaded_since_last_run() }}
+        where {{ unstaged_batches(
+            landed_relation or source_relation, landed_filter
+        ) }}
     {% endif %}
 
 ),
@@ -57,17 +74,52 @@ cdc_keyed as (
     select
         *,
         row_hash || '-' || cast(occurrence as {{ dbt.type_string() }}) as change_id,
+        {#- The key counts only as a JSON string, as user_id does in an event:
+            a number would be rendered differently by each engine. -#}
         coalesce(
-            {{ json_get_text('after_json', [key_column]) }},
-            {{ json_get_text('before_json', [key_column]) }}
+            case
+                when {{ json_type_of('after_json', [key_column]) }} = 'string'
+                    then {{ json_get_text('after_json', [key_column]) }}
+            end,
+            case
+                when {{ json_type_of('before_json', [key_column]) }} = 'string'
+                    then {{ json_get_text('before_json', [key_column]) }}
+            end
         ) as row_key,
         case when op = 'd' then before_json else after_json end as image_json,
-        {{ epoch_ms_to_timestamp('source_ts_ms') }} as committed_at
+        {#- Converted only inside the representable, plausible range: out of
+            it the conversion raises, and the row is quarantined instead. -#}
+        case
+            when source_ts_ms between {{ landing_var_epoch_ms('plausible_since') }}
+                and {{ landing_max_epoch_ms() }}
+                then {{ epoch_ms_to_timestamp('source_ts_ms') }}
+        end as committed_at
     from cdc_parsed
 
 ),
 
+cdc_timed as (
+
+    select
+        *,
+        {{ json_get_text('image_json', ['created_at']) }} as created_at_text
+    from cdc_keyed
+    {{ optimization_fence() }}
+
+),
+
+cdc_created as (
+
+    select
+        *,
+        {{ parse_iso8601_utc('created_at_text') }} as created_at
+    from cdc_timed
+    {{ optimization_fence() }}
+
+),
+
 cdc_judged as (
+    {%- set skew = landing_var_int('landing_clock_skew_minutes') %}
 
     select
         *,
@@ -82,8 +134,21 @@ cdc_judged as (
                 then 'missing_key'
             when op is null or op not in ('c', 'u', 'd', 'r')
                 then 'unknown_op'
+            when source_lsn is null
+                then 'missing_source_lsn'
+            when source_ts_ms is null
+                then 'missing_source_ts'
+            {{ landing_time_reason('loaded_at') }}
+            when
+                committed_at is null
+                or committed_at > {{ dbt.dateadd('minute', skew, 'loaded_at') }}
+                then 'implausible_source_ts'
+            when
+                created_at < {{ landing_var_date('plausible_since') }}
+                or created_at > {{ dbt.dateadd('minute', skew, 'loaded_at') }}
+                then 'implausible_timestamp'
         end as quarantine_reason
-    from cdc_keyed
+    from cdc_created
 
 )
 
@@ -112,7 +177,10 @@ cdc_distinct as (
             row_number() over (
                 partition by {{ key_column }}, source_lsn
                 order by loaded_at asc, change_id asc
-            ) as repeat_rank
+            ) as repeat_rank,
+            {#- Valid changes behind the key, repeats included: the count
+                touched_key_ctes compares. -#}
+            count(*) over (partition by {{ key_column }}) as change_count
         from cdc_candidates
     ) as repeats
     where repeat_rank = 1

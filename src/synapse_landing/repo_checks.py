@@ -33,10 +33,20 @@ SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "literal credential",
         re.compile(
-            r"(?i)\b(password|passwd|secret|token|api[_-]?key|salt)\b['\"]?\s*[:=]\s*"
+            # The word may end a longer name (SYNAPSE_PG_PASSWORD, PGPASSWORD,
+            # db_password, SYNAPSE_EMAIL_HASH_SALT), after `export` or `-e`,
+            # as a shell, env-file, YAML, TOML, INI or Python assignment.
+            r"(?i)(?<![a-z0-9])(?:[a-z0-9]*_|pg)?"
+            r"(password|passwd|pwd|secret|token|api[_-]?key|salt)\b['\"]?\s*[:=]\s*"
             r"['\"]?(?!\{\{|\$|env_var|os\.environ|none\b|null\b)"
+            # not code reading it: settings["password"], cfg.get(...)
+            r"(?![A-Za-z_][A-Za-z0-9_]*[\[(.])"
             r"[^\s'\"{}$()]{8,}"
         ),
+    ),
+    (
+        "password on a command line",
+        re.compile(r"(?i)--password[= ]['\"]?(?!\$)[^\s'\"{}$()]{6,}"),
     ),
 )
 

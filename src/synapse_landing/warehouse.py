@@ -8,6 +8,7 @@ engine is behind them. Redshift is landed by the production COPY jobs, not here.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,12 +28,28 @@ def duckdb_type(sql_type: str) -> str:
     return sql_type
 
 
+def sql_literal(text: str) -> str:
+    """A SQL string literal for DuckDB and Postgres (standard strings)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def checked_schema(schema: str) -> str:
+    """The raw schema name, refused unless it is a plain identifier: it is
+    rendered unquoted into DDL and queries."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
+        raise ValueError(
+            f"schema {schema[:80]!r} is not a plain lowercase identifier "
+            "([a-z_][a-z0-9_]*, at most 63 characters)"
+        )
+    return schema
+
+
 def _read_json_sql(table: str, files: Sequence[Path]) -> str:
     columns = ", ".join(
         f"'{column.name}': '{duckdb_type(column.sql_type)}'"
         for column in contract.RAW_TABLES[table]
     )
-    file_list = ", ".join(f"'{path.as_posix()}'" for path in files)
+    file_list = ", ".join(sql_literal(path.as_posix()) for path in files)
     return (
         f"select * from read_json([{file_list}], format = 'newline_delimited', "
         f"columns = {{{columns}}}, "
@@ -82,6 +99,7 @@ class DuckDBWarehouse:
     name: str = "duckdb"
 
     def __post_init__(self) -> None:
+        checked_schema(self.schema)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(self.path)
@@ -147,6 +165,7 @@ class PostgresWarehouse:
     def __post_init__(self) -> None:
         import psycopg2
 
+        checked_schema(self.schema)
         settings = postgres_settings()
         if self.dbname:
             settings["dbname"] = self.dbname
@@ -178,7 +197,7 @@ class PostgresWarehouse:
             reader.execute(
                 f"copy (select {_select_list(table, loaded_at_override)} "
                 f"from ({_filtered(_read_json_sql(table, files), row_filter)})) "
-                f"to '{csv_path.as_posix()}' "
+                f"to {sql_literal(csv_path.as_posix())} "
                 "(header false, force_quote *, timestampformat "
                 f"'{contract.TIMESTAMP_TEXT_FORMAT}')"
             )

@@ -18,7 +18,7 @@ final as (
         min(occurred_date) as first_date,
         max(occurred_date) as last_date
     from events
-    where event_type in ({{ "'" ~ var('activity_event_types') | join("', '") ~ "'" }})
+    where event_type in ({{ sql_string_list(var('activity_event_types')) }})
 
 )
 

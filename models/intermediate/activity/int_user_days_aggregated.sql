@@ -19,7 +19,7 @@ activity_events as (
         occurred_date as activity_date,
         event_type
     from events
-    where event_type in ({{ "'" ~ var('activity_event_types') | join("', '") ~ "'" }})
+    where event_type in ({{ sql_string_list(var('activity_event_types')) }})
 
 ),
 

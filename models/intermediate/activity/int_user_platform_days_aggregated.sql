@@ -20,7 +20,7 @@ final as (
         coalesce(platform, 'unknown') as platform,
         count(*) as activity_events
     from events
-    where event_type in ({{ "'" ~ var('activity_event_types') | join("', '") ~ "'" }})
+    where event_type in ({{ sql_string_list(var('activity_event_types')) }})
     group by user_id, occurred_date, coalesce(platform, 'unknown')
 
 )

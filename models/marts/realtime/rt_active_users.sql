@@ -28,7 +28,7 @@ recent_activity as (
     cross join as_of
     where
         events.event_type in (
-            {{ "'" ~ var('activity_event_types') | join("', '") ~ "'" }}
+            {{ sql_string_list(var('activity_event_types')) }}
         )
         and events.received_at > {{ dbt.dateadd('minute', -60, 'as_of.as_of') }}
         and events.received_at <= as_of.as_of

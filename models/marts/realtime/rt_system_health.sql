@@ -87,8 +87,9 @@ final as (
         cast(
             case
                 when
-                    pipeline_lag_p95_seconds > {{ var('rt_max_lag_minutes') }} * 60
-                    or error_rate_15m > {{ var('rt_max_error_rate') }}
+                    pipeline_lag_p95_seconds
+                    > {{ sql_number_var('rt_max_lag_minutes') }} * 60
+                    or error_rate_15m > {{ sql_number_var('rt_max_error_rate') }}
                     then 'alert'
                 else 'ok'
             end as varchar(8)

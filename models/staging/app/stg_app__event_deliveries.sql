@@ -22,7 +22,7 @@ raw_events as (
 
     select * from {{ source('app', 'app_events') }}
     {% if is_incremental_run() %}
-        where {{ loaded_since_last_run() }}
+        where {{ unstaged_batches(source('app', 'app_events')) }}
     {% endif %}
 
 ),
@@ -102,7 +102,8 @@ timed as (
 
 judged as (
 
-    {#- The contract's six rules, in its order: the first that fails wins. -#}
+    {#- The contract's six rules, in its order, then the boundary rules of
+        ADR 0007: the first that fails wins. -#}
     select
         *,
         case
@@ -117,18 +118,18 @@ judged as (
                 then 'missing_user_id'
             when
                 event_type is null
-                or event_type not in (
-                    {% for event_type in var('event_types') -%}
-                        '{{ event_type }}'{{ ',' if not loop.last }}
-                    {% endfor %}
-                )
+                or event_type not in ({{ sql_string_list(var('event_types')) }})
                 then 'unknown_event_type'
             when occurred_at is null
                 then 'invalid_timestamp'
             when occurred_at > {{ dbt.dateadd(
-                'minute', var('future_tolerance_minutes'), 'received_at'
+                'minute',
+                landing_var_int('future_tolerance_minutes'),
+                'received_at'
             ) }}
                 then 'future_timestamp'
+            {#- The landing columns and the plausibility window (ADR 0007). -#}
+            {{ event_landing_reason() }}
         end as quarantine_reason
     from timed
 

@@ -29,7 +29,7 @@ valid_deliveries as (
 {{ touched_key_ctes(
     input_cte='valid_deliveries',
     key='event_id',
-    cursor_column='last_delivery_loaded_at',
+    count_column='delivery_count',
     touched_cte='touched_events',
     output_cte='candidates',
 ) }},

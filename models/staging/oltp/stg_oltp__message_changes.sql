@@ -23,7 +23,6 @@ images as (
     {#- Text first: the parsers repeat their argument many times. -#}
     select
         *,
-        {{ json_get_text('image_json', ['created_at']) }} as created_at_text,
         {{ json_get_text('image_json', ['response_ms']) }} as response_ms_text,
         {{ json_type_of('image_json', ['response_ms']) }} as response_ms_type
     from cdc_judged
@@ -53,7 +52,7 @@ final as (
                 and {{ regex_matches('response_ms_text', '^[0-9]{1,9}$') }}
                 then cast(response_ms_text as integer)
         end as response_ms,
-        {{ parse_iso8601_utc('created_at_text') }} as created_at,
+        created_at,
         ---------- ordering and timestamps
         source_lsn,
         source_ts_ms,

@@ -27,7 +27,7 @@ valid_changes as (
 {{ touched_key_ctes(
     input_cte='valid_changes',
     key='message_id',
-    cursor_column='last_change_loaded_at',
+    count_column='change_count',
     touched_cte='touched_messages',
     output_cte='cdc_candidates',
 ) }},
@@ -54,7 +54,8 @@ final as (
         ---------- lineage
         latest_lsn as source_lsn,
         attributes_lsn,
-        last_change_loaded_at
+        last_change_loaded_at,
+        change_count
     from cdc_current
 
 )

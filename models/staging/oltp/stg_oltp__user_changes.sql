@@ -23,7 +23,6 @@ images as (
     {#- Text first: the timestamp parser repeats its argument many times. -#}
     select
         *,
-        {{ json_get_text('image_json', ['created_at']) }} as created_at_text,
         {{ json_get_text('image_json', ['updated_at']) }} as updated_at_text
     from cdc_judged
     {{ optimization_fence() }}
@@ -48,7 +47,7 @@ final as (
             when 'true' then true
             when 'false' then false
         end as marketing_opt_in,
-        {{ parse_iso8601_utc('created_at_text') }} as created_at,
+        created_at,
         {{ parse_iso8601_utc('updated_at_text') }} as updated_at,
         ---------- ordering and timestamps
         source_lsn,

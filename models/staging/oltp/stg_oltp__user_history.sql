@@ -28,7 +28,7 @@ valid_changes as (
 {{ touched_key_ctes(
     input_cte='valid_changes',
     key='user_id',
-    cursor_column='last_change_loaded_at',
+    count_column='change_count',
     touched_cte='touched_users',
     output_cte='candidates',
 ) }},
@@ -42,7 +42,8 @@ distinct_changes as (
             row_number() over (
                 partition by user_id, source_lsn
                 order by loaded_at asc, change_id asc
-            ) as repeat_rank
+            ) as repeat_rank,
+            count(*) over (partition by user_id) as change_count
         from candidates
     ) as repeats
     where repeat_rank = 1
@@ -74,6 +75,7 @@ filled as (
         is_delete,
         committed_at,
         last_change_loaded_at,
+        change_count,
         {#- One window spelled out per column: Redshift's SELECT has no
             named WINDOW clause. -#}
         first_value(country) over (
@@ -116,7 +118,8 @@ final as (
         next_committed_at as valid_to,
         next_committed_at is null as is_current,
         ---------- lineage
-        last_change_loaded_at
+        last_change_loaded_at,
+        change_count
     from filled
 
 )

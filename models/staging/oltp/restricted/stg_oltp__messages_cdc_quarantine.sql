@@ -11,9 +11,15 @@
     )
 }}
 
+-- depends_on: {{ ref('stg_oltp__message_changes') }}
 with
 
-{{ cdc_parse_ctes(source('oltp', 'messages_cdc'), 'message_id') }},
+{{ cdc_parse_ctes(
+    source('oltp', 'messages_cdc'),
+    'message_id',
+    landed_relation=ref('stg_oltp__message_changes'),
+    landed_filter='not is_valid',
+) }},
 
 final as (
 

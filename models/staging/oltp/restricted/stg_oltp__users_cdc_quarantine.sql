@@ -11,9 +11,15 @@
     )
 }}
 
+-- depends_on: {{ ref('stg_oltp__user_changes') }}
 with
 
-{{ cdc_parse_ctes(source('oltp', 'users_cdc'), 'user_id') }},
+{{ cdc_parse_ctes(
+    source('oltp', 'users_cdc'),
+    'user_id',
+    landed_relation=ref('stg_oltp__user_changes'),
+    landed_filter='not is_valid',
+) }},
 
 final as (
 
