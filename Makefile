@@ -2,7 +2,8 @@
 #
 #   make build   set up .venv, generate + land the default dataset, dbt build (DuckDB)
 #   make test    every check: lint, pre-commit, Python tests, dbt on DuckDB and
-#                Postgres (when reachable; required under CI=true), Redshift compile
+#                Postgres (when reachable; required under CI=true), the Redshift
+#                check, the dashboards and the catalog in Debian's chromium
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -57,7 +58,7 @@ build: land dbt-build  ## the main job: land the default dataset and build every
 lint: install  ## ruff, sqlfluff and every pre-commit hook over the whole tree
 	@$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
-pytest: install  ## Python tests, dbt builds on DuckDB and Postgres, Redshift compile
+pytest: install  ## Python tests, dbt on DuckDB and Postgres, Redshift check, browser tests
 	@$(BIN)/pytest
 
 test: lint pytest  ## every check (the CI job)
