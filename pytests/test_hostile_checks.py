@@ -258,6 +258,7 @@ CLEAN_FIXTURES = [
     "password: \"{{ env_var('SYNAPSE_PG_PASSWORD') }}\"",
     "export SYNAPSE_PG_PASSWORD='…'",
     "salt = os.environ['SYNAPSE_EMAIL_HASH_SALT']",
+    '"SYNAPSE_REPORTER_PASSWORD": generated,',
 ]
 
 

@@ -37,8 +37,11 @@ SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             # db_password, SYNAPSE_EMAIL_HASH_SALT), after `export` or `-e`,
             # as a shell, env-file, YAML, TOML, INI or Python assignment.
             r"(?i)(?<![a-z0-9])(?:[a-z0-9]*_|pg)?"
-            r"(password|passwd|pwd|secret|token|api[_-]?key|salt)\b['\"]?\s*[:=]\s*"
-            r"['\"]?(?!\{\{|\$|env_var|os\.environ|none\b|null\b)"
+            r"(password|passwd|pwd|secret|token|api[_-]?key|salt)\b"
+            # a quoted key whose value is unquoted is code naming a variable:
+            # {"SYNAPSE_PG_PASSWORD": generated}
+            r"(?P<key_quote>['\"])?\s*[:=]\s*(?(key_quote)['\"]|['\"]?)"
+            r"(?!\{\{|\$|env_var|os\.environ|none\b|null\b)"
             # not code reading it: settings["password"], cfg.get(...)
             r"(?![A-Za-z_][A-Za-z0-9_]*[\[(.])"
             r"[^\s'\"{}$()]{8,}"
