@@ -520,8 +520,13 @@ def test_cursor_stages_late_retried_and_post_future_batches(built) -> None:
 
 
 def test_grants_converge_and_a_missing_role_counts(built) -> None:
-    if built.engine != "postgres":
-        pytest.skip("DuckDB has no roles: grants are only logged there")
+    output = built.second_build_output
+    if built.engine == "duckdb":
+        # DuckDB has no roles: grants are only logged, and the role check
+        # has nothing to miss, so it passes rather than warns.
+        assert re.search(r"PASS assert_grant_roles_exist", output)
+        assert not re.search(r"WARN \d+ assert_grant_roles_exist", output)
+        return
     assert built.reader_privileges_before > 0
     # Removed from the var: nothing left on tables, incremental tables,
     # views, materialized views, the seed, or schemas.
