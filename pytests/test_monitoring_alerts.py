@@ -21,6 +21,7 @@ from harness import BIN, ROOT
 from pipeline import Pipeline, pipeline, small_config
 
 from synapse_landing import generator
+from synapse_landing.generator import messages as assistant_messages
 
 pytestmark = pytest.mark.slow
 
@@ -178,12 +179,12 @@ def scenario(tmp_path_factory, webhook):
     root = workdir / "landing"
     # The generator's assistant fails 2% of responses, above the design's 1%
     # alert threshold: any busy hour would alert. Healthy means healthy here.
-    share = generator.ASSISTANT_ERROR_SHARE
-    generator.ASSISTANT_ERROR_SHARE = 0.0
+    share = assistant_messages.ASSISTANT_ERROR_SHARE
+    assistant_messages.ASSISTANT_ERROR_SHARE = 0.0
     try:
         dataset = generator.generate(small_config(seed=21, users=60, days=35, end=END))
     finally:
-        generator.ASSISTANT_ERROR_SHARE = share
+        assistant_messages.ASSISTANT_ERROR_SHARE = share
     generator.write_jsonl(dataset, root)
     state = workdir / "sent-alerts.json"
     with pipeline("duckdb", "alerts", workdir) as built:
