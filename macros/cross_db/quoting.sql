@@ -4,22 +4,7 @@
     _cross_db__macros.yml.
 -#}
 
-{#- sql_string_literal(value) -> a SQL string literal holding exactly value. -#}
-{% macro sql_string_literal(value) -%}
-    {{ return(adapter.dispatch('sql_string_literal', 'synapse')(value | string)) }}
-{%- endmacro %}
-
-{% macro default__sql_string_literal(value) -%}
-    {#- Standard SQL (Postgres with standard_conforming_strings, DuckDB):
-        only the quote is special. -#}
-    {{ return("'" ~ value | replace("'", "''") ~ "'") }}
-{%- endmacro %}
-
-{% macro redshift__sql_string_literal(value) -%}
-    {#- Redshift also reads backslash escapes inside string literals. -#}
-    {{ return("'" ~ value | replace("\\", "\\\\") | replace("'", "''") ~ "'") }}
-{%- endmacro %}
-
+{#- sql_string_literal(value) is in literals.sql. -#}
 
 {#- sql_string_list(values) -> 'a', 'b', ... for an `in (...)` list. -#}
 {% macro sql_string_list(values) -%}
