@@ -292,4 +292,4 @@ def test_no_salt_is_rendered_into_the_hash() -> None:
     """email_hash reads the secret table; dbt never reads the salt itself."""
     macros = (ROOT / "macros" / "governance" / "masking.sql").read_text()
     assert "SYNAPSE_EMAIL_HASH_SALT" not in macros
-    assert "source('secrets', 'email_hash_salt')" in macros
+    assert "ref('stg_secrets__email_hash_salt')" in macros

@@ -31,7 +31,7 @@
 {#- The salt of email_hash as a scalar subquery on the secret table (see
     the YAML): the compiled SQL names the table, never the salt. -#}
 {% macro email_hash_salt() -%}
-    (select coalesce(max(salt), '') from {{ source('secrets', 'email_hash_salt') }})
+    (select coalesce(max(salt), '') from {{ ref('stg_secrets__email_hash_salt') }})
 {%- endmacro %}
 
 
