@@ -48,6 +48,10 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 land: install  ## generate the default dataset and land it in DuckDB (replacing raw)
 	@$(BIN)/synapse-land generate --users $(USERS) --days $(DAYS) --seed $(SEED) \
 		--out landing --load duckdb --replace
+	@# governance: the email-hash salt goes to secrets.email_hash_salt, never into SQL
+	@if [ -n "$${SYNAPSE_EMAIL_HASH_SALT:-}" ]; then \
+		$(BIN)/synapse-land put-salt --warehouse duckdb; \
+	else echo "==> SYNAPSE_EMAIL_HASH_SALT not set: email_hash uses an empty salt (a warning)"; fi
 
 dbt-build: install  ## dbt build on the DuckDB warehouse
 	@$(BIN)/dbt build --target local

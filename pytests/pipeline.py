@@ -37,9 +37,25 @@ class Pipeline:
         return PostgresWarehouse(schema=schema, dbname=self.database)
 
     def land(self, root: Path, **kwargs: Any) -> dict[str, int]:
+        """Lands the files and, when the env carries SYNAPSE_EMAIL_HASH_SALT,
+        stores the salt where dbt reads it (as `make build` does)."""
         target = self.warehouse()
         try:
-            return loader.land(root, target, **kwargs)
+            counts = loader.land(root, target, **kwargs)
+            if self.env.get("SYNAPSE_EMAIL_HASH_SALT"):
+                target.put_salt(self.env["SYNAPSE_EMAIL_HASH_SALT"])
+            return counts
+        finally:
+            target.close()
+
+    def put_salt(self, salt: str) -> None:
+        """Replaces the row of secrets.email_hash_salt ('' leaves it empty)."""
+        target = self.warehouse()
+        try:
+            if salt:
+                target.put_salt(salt)
+            else:
+                target.execute("delete from secrets.email_hash_salt")
         finally:
             target.close()
 

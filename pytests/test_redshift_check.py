@@ -69,7 +69,12 @@ def test_capture_holds_both_incremental_branches(records) -> None:
 
 def test_capture_holds_every_model_and_run_operation(records) -> None:
     built = {r.node_id for r in records if r.resource_type == "model"}
-    models = {f"model.synapse.{p.stem}" for p in (ROOT / "models").rglob("*.sql")}
+    # Ephemeral models are inlined into their children: no statement of their own.
+    models = {
+        f"model.synapse.{p.stem}"
+        for p in (ROOT / "models").rglob("*.sql")
+        if "materialized='ephemeral'" not in p.read_text()
+    }
     assert models <= built, models - built
     commands = {r.command for r in records}
     for macro, _ in capture.RUN_OPERATIONS:

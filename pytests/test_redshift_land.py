@@ -11,7 +11,7 @@ import psycopg2
 import pytest
 from harness import land_cli
 
-from synapse_devtools.redshift.land import copy_raw_tables
+from synapse_devtools.redshift.land import copy_raw_tables, store_salt
 from synapse_landing import contract
 from synapse_landing.warehouse import postgres_settings
 
@@ -52,5 +52,20 @@ def test_copy_raw_tables_copies_every_row(
             assert copied[table] == len(expected) > 0, table
             assert landed == expected, table
         source.close()
+    finally:
+        connection.close()
+
+
+@pytest.mark.postgres
+def test_store_salt_replaces_the_one_row(postgres_database: str) -> None:
+    connection = psycopg2.connect(**postgres_settings())
+    try:
+        store_salt(connection, "first")
+        store_salt(connection, "it's {{ second }}")
+        with connection.cursor() as cursor:
+            cursor.execute("select salt from secrets.email_hash_salt")
+            assert cursor.fetchall() == [("it's {{ second }}",)]
+        with pytest.raises(ValueError):
+            store_salt(connection, "")
     finally:
         connection.close()

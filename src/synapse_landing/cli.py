@@ -3,6 +3,7 @@
 synapse-land generate --users 2000 --days 120 --out landing/ --load duckdb
 synapse-land load --from landing/ --warehouse postgres --since 2026-03-01
 synapse-land bench --events 1000000
+SYNAPSE_EMAIL_HASH_SALT=... synapse-land put-salt --warehouse duckdb
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from . import contract, generator, loader, replay
-from .warehouse import connect
+from .warehouse import SALT_TABLE, connect
+
+SALT_VARIABLE = "SYNAPSE_EMAIL_HASH_SALT"
 
 
 def _say(message: str) -> None:
@@ -149,6 +153,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--warehouse", choices=["duckdb", "postgres"], default="duckdb")
     _add_warehouse_options(export)
 
+    put_salt = commands.add_parser(
+        "put-salt",
+        help=f"store ${SALT_VARIABLE} in the warehouse table {SALT_TABLE}, "
+        "where dbt reads the email-hash salt (never printed)",
+    )
+    put_salt.add_argument(
+        "--warehouse", choices=["duckdb", "postgres"], default="duckdb"
+    )
+    put_salt.add_argument(
+        "--duckdb-path",
+        help="DuckDB warehouse file (default: $SYNAPSE_DUCKDB_PATH or "
+        "warehouse/synapse.duckdb)",
+    )
+
     bench = commands.add_parser(
         "bench", help="measure generator throughput (events per second)"
     )
@@ -210,6 +228,23 @@ def _load(engine: str, source: Path, args: argparse.Namespace) -> None:
         _say(f"warehouse: {where}")
 
 
+def _put_salt(args: argparse.Namespace) -> int:
+    """The salt comes from the environment only (no flag: a command line is
+    visible to every user of the machine) and is never echoed."""
+    salt = os.environ.get(SALT_VARIABLE, "")
+    if not salt:
+        print(
+            f"synapse-land: error: {SALT_VARIABLE} is not set (or empty): "
+            f"nothing written to {SALT_TABLE}",
+            file=sys.stderr,
+        )
+        return 2
+    with connect(args.warehouse, duckdb_path=args.duckdb_path) as target:
+        target.put_salt(salt)
+    _say(f"email-hash salt stored in {SALT_TABLE} on {args.warehouse}")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     # Size the population so the run yields about the requested event count.
     config = generator.config_for_events(args.events, seed=args.seed)
@@ -249,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
                 path = replay.export_quarantine(target, args.out, args.reason)
             _say(f"quarantined events written to {path}; fix them, then load")
             return 0
+        if args.command == "put-salt":
+            return _put_salt(args)
         return _bench(args)
     except loader.LandingError as error:
         print(f"synapse-land: error: {error}", file=sys.stderr)

@@ -7,6 +7,8 @@ engine is behind them. Redshift is landed by the production COPY jobs, not here.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import tempfile
@@ -21,6 +23,15 @@ import duckdb
 from . import contract
 
 DEFAULT_DUCKDB_PATH = "warehouse/synapse.duckdb"
+
+# The one-row table dbt reads the email-hash salt from (source secrets.
+# email_hash_salt): the salt lives in the warehouse, never in compiled SQL.
+SALT_SCHEMA = "secrets"
+SALT_TABLE = f"{SALT_SCHEMA}.email_hash_salt"
+_SALT_DDL = (
+    f"create schema if not exists {SALT_SCHEMA}",
+    f"create table if not exists {SALT_TABLE} (salt varchar(256))",
+)
 
 
 def duckdb_type(sql_type: str) -> str:
@@ -74,6 +85,8 @@ class Warehouse(Protocol):
     def query(self, sql: str) -> list[tuple[Any, ...]]: ...
 
     def execute(self, sql: str) -> None: ...
+
+    def put_salt(self, salt: str) -> None: ...
 
     def close(self) -> None: ...
 
@@ -132,6 +145,16 @@ class DuckDBWarehouse:
 
     def count(self, table: str) -> int:
         return self.query(f"select count(*) from {self.schema}.{table}")[0][0]
+
+    def put_salt(self, salt: str) -> None:
+        """Replace the salt table's row; the salt is a bound parameter, so it
+        never appears in SQL text (or in any log of it)."""
+        for statement in _SALT_DDL:
+            self.connection.execute(statement)
+        self.connection.execute("begin")
+        self.connection.execute(f"delete from {SALT_TABLE}")
+        self.connection.execute(f"insert into {SALT_TABLE} (salt) values (?)", [salt])
+        self.connection.execute("commit")
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         return self.connection.execute(sql).fetchall()
@@ -219,6 +242,29 @@ class PostgresWarehouse:
     def execute(self, sql: str) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(sql)
+
+    def put_salt(self, salt: str) -> None:
+        """Replace the salt table's row in one transaction. The salt travels
+        as COPY data, not as SQL text: psycopg2 would interpolate a bound
+        parameter client-side, and a statement log would then show it."""
+        for statement in _SALT_DDL:
+            self.execute(statement)
+        row = io.StringIO()
+        csv.writer(row, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow([salt])
+        row.seek(0)
+        self.connection.autocommit = False
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(f"delete from {SALT_TABLE}")
+                cursor.copy_expert(
+                    f"copy {SALT_TABLE} (salt) from stdin with (format csv)", row
+                )
+            self.connection.commit()
+        except Exception:
+            self.connection.rollback()
+            raise
+        finally:
+            self.connection.autocommit = True
 
     def close(self) -> None:
         self.connection.close()

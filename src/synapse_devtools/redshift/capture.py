@@ -515,10 +515,6 @@ def _stand_in_connections(recorder: Recorder) -> Iterator[None]:
 @contextlib.contextmanager
 def _capture_environment() -> Iterator[None]:
     overrides = {
-        # A stand-in salt: nothing is hashed, the statements only show where.
-        "SYNAPSE_EMAIL_HASH_SALT": os.environ.get(
-            "SYNAPSE_EMAIL_HASH_SALT", "redshift-capture-only"
-        ),
         "DBT_PROFILES_DIR": str(PROJECT_DIR / ".dbt"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }

@@ -13,6 +13,11 @@ and _PASSWORD (the workflow gets temporary ones from
 `aws redshift-serverless get-credentials`). The tables are created with the
 landing contract's types, so the same code runs against Postgres, which is
 how it is tested.
+
+With `--salt-from-env`, it also stores SYNAPSE_EMAIL_HASH_SALT in the one-row
+table secrets.email_hash_salt that dim_users.email_hash reads, as the deploy
+job does in production: over redshift_connector, which binds the value on the
+server ($1), so the salt is in no query text (and no STL/SYS query log).
 """
 
 from __future__ import annotations
@@ -60,6 +65,40 @@ def copy_raw_tables(
     return copied
 
 
+SALT_TABLE = "secrets.email_hash_salt"
+
+
+def store_salt(connection: Any, salt: str) -> None:
+    """Replace the salt table's row; `connection` is DB-API with the
+    `format` paramstyle (redshift_connector; psycopg2 in the tests)."""
+    if not salt:
+        raise ValueError("refusing to store an empty email-hash salt")
+    cursor = connection.cursor()
+    try:
+        cursor.execute("create schema if not exists secrets")
+        cursor.execute(f"create table if not exists {SALT_TABLE} (salt varchar(256))")
+        cursor.execute(f"delete from {SALT_TABLE}")
+        cursor.execute(f"insert into {SALT_TABLE} (salt) values (%s)", (salt,))
+    finally:
+        cursor.close()
+    connection.commit()
+
+
+def _connect_bound() -> Any:
+    """redshift_connector binds parameters server-side, unlike psycopg2."""
+    import redshift_connector
+
+    env = os.environ
+    return redshift_connector.connect(
+        host=env["SYNAPSE_REDSHIFT_HOST"],
+        port=int(env.get("SYNAPSE_REDSHIFT_PORT", "5439")),
+        database=env["SYNAPSE_REDSHIFT_DATABASE"],
+        user=env["SYNAPSE_REDSHIFT_USER"],
+        password=env["SYNAPSE_REDSHIFT_PASSWORD"],
+        ssl=True,
+    )
+
+
 def _connect() -> Any:
     import psycopg2
 
@@ -78,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duckdb", type=Path, required=True)
     parser.add_argument("--schema", default="raw")
+    parser.add_argument(
+        "--salt-from-env",
+        action="store_true",
+        help="also store $SYNAPSE_EMAIL_HASH_SALT in secrets.email_hash_salt",
+    )
     args = parser.parse_args(argv)
     connection = _connect()
     try:
@@ -86,6 +130,13 @@ def main(argv: list[str] | None = None) -> int:
         connection.close()
     for table, count in copied.items():
         print(f"{args.schema}.{table}: {count} rows")
+    if args.salt_from_env:
+        connection = _connect_bound()
+        try:
+            store_salt(connection, os.environ.get("SYNAPSE_EMAIL_HASH_SALT", ""))
+        finally:
+            connection.close()
+        print(f"{SALT_TABLE}: salt stored")
     return 0
 
 
