@@ -53,10 +53,13 @@ land: install  ## generate the default dataset and land it in DuckDB (replacing 
 		$(BIN)/synapse-land put-salt --warehouse duckdb; \
 	else echo "==> SYNAPSE_EMAIL_HASH_SALT not set: email_hash uses an empty salt (a warning)"; fi
 
-dbt-build: install  ## dbt build on the DuckDB warehouse
-	@$(BIN)/dbt build --target local
+dbt-build: install  ## dbt build on the DuckDB warehouse (incremental)
+	@$(BIN)/dbt build --target local $(DBT_BUILD_FLAGS)
 	@echo "==> warehouse: $(SYNAPSE_DUCKDB_PATH)"
 
+# `make land` replaced every raw table, so the main job rebuilds every model
+# from scratch: tables built by an older version of a model never linger.
+build: DBT_BUILD_FLAGS := --full-refresh
 build: land dbt-build  ## the main job: land the default dataset and build everything
 
 lint: install  ## ruff, sqlfluff and every pre-commit hook over the whole tree
