@@ -52,6 +52,7 @@ EXPECTED: dict[str, set[str]] = {
     "data_validation": STAGING_APP
     | STAGING_BILLING
     | STAGING_OLTP
+    | {"stg_secrets__email_hash_salt"}
     | MONITORING
     | {"country_regions", "snap_billing__subscriptions"},
     "user_metrics": {
