@@ -110,3 +110,20 @@ def temporary_postgres_database(prefix: str = "synapse_test") -> Iterator[str]:
         with admin.cursor() as cursor:
             cursor.execute(f"drop database if exists {name} with (force)")
         admin.close()
+
+
+def ensure_roles(roles: Sequence[str]) -> None:
+    """Create the warehouse roles that column grants name (nologin), if
+    missing, and make the admin a member so it can act as each of them."""
+    import psycopg2
+
+    admin = psycopg2.connect(**postgres_admin_settings())
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        for role in roles:
+            cursor.execute(
+                "do $$ begin if not exists (select from pg_roles where rolname = "
+                f"'{role}') then create role {role} nologin; end if; end $$"
+            )
+            cursor.execute(f"grant {role} to current_user")
+    admin.close()

@@ -20,7 +20,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 import yaml
-from harness import BIN, ROOT, postgres_admin_settings
+from harness import BIN, ROOT, ensure_roles, postgres_admin_settings
 from pipeline import Pipeline, pipeline, small_config
 from streamlit.testing.v1 import AppTest
 
@@ -77,14 +77,7 @@ def _admin() -> psycopg2.extensions.connection:
 def built(request, tmp_path_factory) -> Iterator[Pipeline]:
     """The weekly and real-time marts on Postgres, grants applied."""
     request.getfixturevalue("postgres_server")
-    admin = _admin()
-    with admin.cursor() as cursor:
-        for role in ("reporter", "analyst", "pii_reader"):
-            cursor.execute(
-                "do $$ begin if not exists (select from pg_roles where rolname = "
-                f"'{role}') then create role {role} nologin; end if; end $$"
-            )
-    admin.close()
+    ensure_roles(("reporter", "analyst", "pii_reader"))
     workdir = tmp_path_factory.mktemp("dashboards_pg")
     end = dt.datetime(2026, 5, 6, 12, 0)
     dataset = generator.generate(small_config(seed=17, users=80, days=40, end=end))

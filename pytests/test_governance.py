@@ -11,7 +11,14 @@ import subprocess
 
 import psycopg2
 import pytest
-from harness import BIN, PROFILES_DIR, ROOT, dbt, postgres_admin_settings
+from harness import (
+    BIN,
+    PROFILES_DIR,
+    ROOT,
+    dbt,
+    ensure_roles,
+    postgres_admin_settings,
+)
 from pipeline import pipeline, small_config
 from project import manifest
 
@@ -25,19 +32,6 @@ def _role_map() -> dict[str, dict]:
 
     project = yaml.safe_load((ROOT / "dbt_project.yml").read_text())
     return project["vars"]["column_access_roles"]
-
-
-def _ensure_roles() -> None:
-    admin = psycopg2.connect(**postgres_admin_settings())
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        for role in ROLES:
-            cursor.execute(
-                "do $$ begin if not exists (select from pg_roles where rolname = "
-                f"'{role}') then create role {role} nologin; end if; end $$"
-            )
-            cursor.execute(f"grant {role} to current_user")
-    admin.close()
 
 
 class AsRole:
@@ -111,7 +105,7 @@ def _roles_reading_the_salt(built) -> list[str]:
 @pytest.fixture(scope="module")
 def granted(request, tmp_path_factory):
     request.getfixturevalue("postgres_server")
-    _ensure_roles()
+    ensure_roles(ROLES)
     workdir = tmp_path_factory.mktemp("grants")
     end = dt.datetime(2026, 5, 31, 12, 0)
     dataset = generator.generate(small_config(seed=9, users=150, days=40, end=end))
