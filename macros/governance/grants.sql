@@ -221,22 +221,19 @@
 {% endmacro %}
 
 {% macro postgres__missing_grant_roles_sql() %}
-    {%- set roles = synapse.column_access_roles().keys() | list -%}
-    {%- if not roles -%}{{ return(synapse.default__missing_grant_roles_sql()) }}{%- endif -%}
-    select configured.role_name
-    from (
-        {% for role in roles -%}
-            select {{ synapse.sql_string_literal(role) }} as role_name
-            {% if not loop.last %}union all{% endif %}
-        {% endfor %}
-    ) as configured
-    left join pg_roles on configured.role_name = pg_roles.rolname
-    where pg_roles.rolname is null
+    {{ return(synapse._configured_roles_missing_from('pg_roles', 'rolname')) }}
 {% endmacro %}
 
 {% macro redshift__missing_grant_roles_sql() %}
+    {{ return(synapse._configured_roles_missing_from('svv_roles', 'role_name')) }}
+{% endmacro %}
+
+{#- The configured roles absent from a catalog of roles (`catalog`, whose
+    role names are in `name_column`). -#}
+{% macro _configured_roles_missing_from(catalog, name_column) %}
     {%- set roles = synapse.column_access_roles().keys() | list -%}
     {%- if not roles -%}{{ return(synapse.default__missing_grant_roles_sql()) }}{%- endif -%}
+    {%- set query -%}
     select configured.role_name
     from (
         {% for role in roles -%}
@@ -244,6 +241,8 @@
             {% if not loop.last %}union all{% endif %}
         {% endfor %}
     ) as configured
-    left join svv_roles on configured.role_name = svv_roles.role_name
-    where svv_roles.role_name is null
+    left join {{ catalog }} on configured.role_name = {{ catalog }}.{{ name_column }}
+    where {{ catalog }}.{{ name_column }} is null
+    {%- endset -%}
+    {{ return(query) }}
 {% endmacro %}
