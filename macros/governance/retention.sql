@@ -167,28 +167,6 @@
 
 
 {#- ------------------------------------------------------------------------
-    The staged id of a raw CDC row: exactly the expression of cdc_parse_ctes
-    (macros/staging/cdc.sql), with the images as arguments so that it can be
-    computed for the scrubbed images too. A drift between the two is caught
-    at run time by the guard in scrub_personal_data (nothing is changed) and
-    by pytests/test_retention.py.
-------------------------------------------------------------------------- -#}
-{% macro _scrub_row_hash(
-    op='op', before='before', after='after', source_lsn='source_lsn',
-    source_ts_ms='source_ts_ms', loaded_at='loaded_at'
-) -%}
-    {{ dbt.hash(
-        "coalesce(" ~ op ~ ", '') || '|' || coalesce(" ~ before ~ ", '') || '|'"
-        ~ " || coalesce(" ~ after ~ ", '') || '|'"
-        ~ " || coalesce(cast(" ~ source_lsn ~ " as " ~ dbt.type_string() ~ "), '')"
-        ~ " || '|' || coalesce(cast(" ~ source_ts_ms ~ " as " ~ dbt.type_string()
-        ~ "), '')"
-        ~ " || '|' || coalesce(cast(" ~ loaded_at ~ " as " ~ dbt.type_string() ~ "), '')"
-    ) }}
-{%- endmacro %}
-
-
-{#- ------------------------------------------------------------------------
     scrub_json_members(json_column, keys) -> text: the JSON object in
     json_column (the engine's JSON value, as made by json_parse_object)
     serialised with every listed top-level key that is present set to JSON
@@ -402,7 +380,7 @@ parsed as (
 
     select
         *,
-        {{ _scrub_row_hash() }} as old_hash,
+        {{ cdc_row_hash() }} as old_hash,
         {{ json_parse_object('before') }} as before_json,
         {{ json_parse_object('after') }} as after_json
     from raw_rows
@@ -414,32 +392,19 @@ keyed as (
 
     select
         *,
-        coalesce(
-            {{ json_get_text('after_json', [key]) }},
-            {{ json_get_text('before_json', [key]) }}
-        ) as key_text
+        {{ cdc_row_key('before_json', 'after_json', key) }} as key_text
     from parsed
 
 ),
 
 judged as (
 
-    {#- The validity rules of cdc_parse_ctes. -#}
+    {#- The validity rules of staging (cdc_rules.sql). -#}
     select
         *,
         case when not {{ is_blank('key_text') }} then key_text end as row_key,
         case
-            when
-                (before is not null and before_json is null)
-                or (after is not null and after_json is null)
-                or (op = 'd' and before_json is null)
-                or (op != 'd' and after_json is null)
-                then 0
-            when {{ is_blank('key_text') }}
-                then 0
-            when op is null or op not in ('c', 'u', 'd', 'r')
-                then 0
-            else 1
+            when {{ cdc_image_reason(row_key='key_text') }} is null then 1 else 0
         end as is_valid
     from keyed
 
@@ -743,7 +708,7 @@ final as (
         old_hash,
         new_before,
         new_after,
-        {{ _scrub_row_hash(
+        {{ cdc_row_hash(
             'row_op', 'new_before', 'new_after', 'row_source_lsn',
             'row_source_ts_ms', 'row_loaded_at'
         ) }} as new_hash
@@ -772,7 +737,7 @@ raw_rows as (
         before,
         after,
         loaded_at,
-        {{ _scrub_row_hash() }} as old_hash
+        {{ cdc_row_hash() }} as old_hash
     from {{ src }}
 
 ),
@@ -911,7 +876,7 @@ set
     before = scrubbed.new_before,
     after = scrubbed.new_after
 from {{ rows_table }} as scrubbed
-where {{ _scrub_row_hash(
+where {{ cdc_row_hash(
     'landed.op', 'landed.before', 'landed.after', 'landed.source_lsn',
     'landed.source_ts_ms', 'landed.loaded_at'
 ) }} = scrubbed.old_hash

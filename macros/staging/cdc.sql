@@ -46,13 +46,7 @@ cdc_identified as (
 
     select
         *,
-        {{ dbt.hash(
-            "coalesce(op, '') || '|' || coalesce(before, '') || '|'"
-            ~ " || coalesce(after, '') || '|'"
-            ~ " || coalesce(cast(source_lsn as " ~ dbt.type_string() ~ "), '')"
-            ~ " || '|' || coalesce(cast(source_ts_ms as " ~ dbt.type_string() ~ "), '')"
-            ~ " || '|' || coalesce(cast(loaded_at as " ~ dbt.type_string() ~ "), '')"
-        ) }} as row_hash
+        {{ cdc_row_hash() }} as row_hash
     from cdc_raw
 
 ),
@@ -74,18 +68,7 @@ cdc_keyed as (
     select
         *,
         row_hash || '-' || cast(occurrence as {{ dbt.type_string() }}) as change_id,
-        {#- The key counts only as a JSON string, as user_id does in an event:
-            a number would be rendered differently by each engine. -#}
-        coalesce(
-            case
-                when {{ json_type_of('after_json', [key_column]) }} = 'string'
-                    then {{ json_get_text('after_json', [key_column]) }}
-            end,
-            case
-                when {{ json_type_of('before_json', [key_column]) }} = 'string'
-                    then {{ json_get_text('before_json', [key_column]) }}
-            end
-        ) as row_key,
+        {{ cdc_row_key('before_json', 'after_json', key_column) }} as row_key,
         case when op = 'd' then before_json else after_json end as image_json,
         {#- Converted only inside the representable, plausible range: out of
             it the conversion raises, and the row is quarantined instead. -#}
@@ -123,31 +106,24 @@ cdc_judged as (
 
     select
         *,
-        case
-            when
-                (before is not null and before_json is null)
-                or (after is not null and after_json is null)
-                or (op = 'd' and before_json is null)
-                or (op != 'd' and after_json is null)
-                then 'malformed_json'
-            when {{ is_blank('row_key') }}
-                then 'missing_key'
-            when op is null or op not in ('c', 'u', 'd', 'r')
-                then 'unknown_op'
-            when source_lsn is null
-                then 'missing_source_lsn'
-            when source_ts_ms is null
-                then 'missing_source_ts'
-            {{ landing_time_reason('loaded_at') }}
-            when
-                committed_at is null
-                or committed_at > {{ dbt.dateadd('minute', skew, 'loaded_at') }}
-                then 'implausible_source_ts'
-            when
-                created_at < {{ landing_var_date('plausible_since') }}
-                or created_at > {{ dbt.dateadd('minute', skew, 'loaded_at') }}
-                then 'implausible_timestamp'
-        end as quarantine_reason
+        coalesce(
+            {{ cdc_image_reason() }},
+            case
+                when source_lsn is null
+                    then 'missing_source_lsn'
+                when source_ts_ms is null
+                    then 'missing_source_ts'
+                {{ landing_time_reason('loaded_at') }}
+                when
+                    committed_at is null
+                    or committed_at > {{ dbt.dateadd('minute', skew, 'loaded_at') }}
+                    then 'implausible_source_ts'
+                when
+                    created_at < {{ landing_var_date('plausible_since') }}
+                    or created_at > {{ dbt.dateadd('minute', skew, 'loaded_at') }}
+                    then 'implausible_timestamp'
+            end
+        ) as quarantine_reason
     from cdc_created
 
 )
