@@ -7,69 +7,19 @@
     seen, so a pinned instant reproduces the past.
 
     Reads the raw tables themselves: monitoring watches the landing, which
-    staging only sees at its next build.
+    staging only sees at its next build (mon_source_loads).
 -#}
 with
 
-app_events as (
+loads as (
 
-    select * from {{ source('app', 'app_events') }}
-
-),
-
-users_cdc as (
-
-    select * from {{ source('oltp', 'users_cdc') }}
-
-),
-
-messages_cdc as (
-
-    select * from {{ source('oltp', 'messages_cdc') }}
-
-),
-
-billing_subscriptions as (
-
-    select * from {{ source('billing', 'billing_subscriptions') }}
+    select * from {{ ref('mon_source_loads') }}
 
 ),
 
 as_of as (
 
     select {{ monitoring_as_of() }} as monitoring_as_of
-
-),
-
-loads as (
-
-    select
-        'app' as source_name,
-        'app_events' as table_name,
-        loaded_at,
-        received_at
-    from app_events
-    union all
-    select
-        'oltp' as source_name,
-        'users_cdc' as table_name,
-        loaded_at,
-        cast(null as timestamp) as received_at
-    from users_cdc
-    union all
-    select
-        'oltp' as source_name,
-        'messages_cdc' as table_name,
-        loaded_at,
-        cast(null as timestamp) as received_at
-    from messages_cdc
-    union all
-    select
-        'billing' as source_name,
-        'billing_subscriptions' as table_name,
-        fetched_at as loaded_at,
-        cast(null as timestamp) as received_at
-    from billing_subscriptions
 
 ),
 
@@ -87,7 +37,6 @@ seen as (
         ) as is_last_hour
     from loads
     cross join as_of
-    where loads.loaded_at <= as_of.monitoring_as_of
 
 ),
 
