@@ -52,9 +52,8 @@ def outside_cross_db() -> dict[str, set[str]]:
         for path in sorted((ROOT / "macros").rglob("*.sql"))
         if CROSS_DB not in path.parents
     ]
-    files += [
-        path for folder in SQL_FOLDERS for path in sorted((ROOT / folder).rglob("*.sql"))
-    ]
+    for folder in SQL_FOLDERS:
+        files += sorted((ROOT / folder).rglob("*.sql"))
     return dispatches(files)
 
 

@@ -76,14 +76,17 @@ def test_every_decision_record_reference_exists() -> None:
     for path in scanned_files():
         for number, slug in ADR_REF.findall(flattened(path)):
             if number not in numbers or (slug and f"{number}{slug}" not in names):
-                dangling.append(f"{path.relative_to(ROOT)}: docs/decisions/{number}{slug}")
+                dangling.append(
+                    f"{path.relative_to(ROOT)}: docs/decisions/{number}{slug}"
+                )
     assert not dangling, f"references to decision records that do not exist: {dangling}"
 
 
 def test_decision_records_are_the_only_markdown_besides_index_and_template() -> None:
     others = {p.name for p in DECISIONS.glob("*.md")} - {p.name for p in adr_files()}
     assert others == {"README.md", "template.md"}, (
-        f"docs/decisions/ holds NNNN-slug.md records, README.md and template.md: {others}"
+        "docs/decisions/ holds NNNN-slug.md records, README.md and template.md: "
+        f"{others}"
     )
 
 

@@ -7,6 +7,7 @@ It used to accept `--schema` and `--replace` (shared with `generate` and
 from __future__ import annotations
 
 import pytest
+
 from synapse_landing import cli
 
 
