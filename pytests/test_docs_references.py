@@ -8,7 +8,9 @@ of the repository's text files, no dbt run.
 
 from __future__ import annotations
 
+import os
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -18,25 +20,33 @@ DECISIONS = ROOT / "docs" / "decisions"
 SELF = Path(__file__).resolve()
 ADR_FILE = re.compile(r"^(\d{4})-[a-z0-9-]+\.md$")
 # Files whose comments or prose may point into the docs.
-SCANNED = ("*.sql", "*.yml", "*.yaml", "*.py", "*.md", "Makefile", "run")
-SKIPPED_DIRS = {".venv", "target", "dbt_packages", "logs", "node_modules", ".git"}
+SUFFIXES = {".sql", ".yml", ".yaml", ".py", ".md", ".toml"}
+NAMES = {"Makefile", "run"}
+# Build products, data and tool caches: not written by people, and large.
+SKIPPED_DIRS = {
+    ".venv", "target", "dbt_packages", "logs", "node_modules", ".git", "landing",
+    "warehouse", ".dbt", "__pycache__", ".pytest_cache", ".ruff_cache",
+}  # fmt: skip
 ADR_REF = re.compile(r"docs/decisions/(\d{4})(-[A-Za-z0-9-]+\.md)?")
 # README: "Section", README, section "Section", (README: Section)
 README_QUOTED = re.compile(r"README(?:,? section)?:? [\"']([^\"']+)[\"']")
 README_BARE = re.compile(r"\(README: ([^)\"]+)\)")
 
 
-def scanned_files() -> list[Path]:
-    files: set[Path] = set()
-    for pattern in SCANNED:
-        for path in ROOT.rglob(pattern):
-            relative = path.relative_to(ROOT)
-            skipped = SKIPPED_DIRS.intersection(relative.parts) or path == SELF
-            if not skipped and path.is_file():
-                files.add(path)
-    return sorted(files)
+@cache
+def scanned_files() -> tuple[Path, ...]:
+    """The repository's hand-written text files (pruned walk: .venv is huge)."""
+    files = []
+    for folder, dirs, names in os.walk(ROOT):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        for name in sorted(names):
+            path = Path(folder) / name
+            if (path.suffix in SUFFIXES or name in NAMES) and path != SELF:
+                files.append(path)
+    return tuple(files)
 
 
+@cache
 def flattened(path: Path) -> str:
     """The text with comment markers and line breaks collapsed to spaces, so a
     reference wrapped over two comment lines reads as one."""
