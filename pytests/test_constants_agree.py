@@ -19,8 +19,8 @@ from harness import ROOT
 
 from synapse_landing import contract
 
-CONTRACT_DOCS = ROOT / "docs" / "catalog" / "_landing_contract__docs.md"
-METRICS_DOCS = ROOT / "docs" / "catalog" / "_metrics__docs.md"
+CONTRACT_DOCS = ROOT / "docs/catalog/_landing_contract__docs.md"
+METRICS_DOCS = ROOT / "docs/catalog/_metrics__docs.md"
 STAGING_SQL = ("models/staging", "macros/staging")
 
 
