@@ -16,7 +16,7 @@ def postgres_server() -> None:
         return
     message = (
         "PostgreSQL is not reachable with the SYNAPSE_PG_* settings "
-        f"({reason}); start it (see README) or run .ci/run"
+        f"({reason}); start it (see README: 'Targets and credentials') or run .ci/run"
     )
     if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
         pytest.fail(f"CI=true requires Postgres: {message}")

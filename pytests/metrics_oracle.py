@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
-ACTIVITY_TYPES = {"session_start", "message_sent", "feature_used", "page_view"}
+from synapse_landing import contract
+
+ACTIVITY_TYPES = set(contract.ACTIVITY_EVENT_TYPES)
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 DAY = dt.timedelta(days=1)
 

@@ -2,7 +2,10 @@
 
 Tests compare the warehouse with what this module computes from the same raw
 rows. It shares no code with the dbt models: it is written from the contract's
-text, in plain Python, so a bug in the SQL cannot hide in both places.
+text, in plain Python, so a bug in the SQL cannot hide in both places. Only
+the contract's value lists come from :mod:`synapse_landing.contract`; they are
+data, not logic, and pytests/test_constants_agree.py checks them against the
+contract's prose and dbt_project.yml.
 """
 
 from __future__ import annotations
@@ -15,21 +18,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-EVENT_TYPES = {
-    "session_start",
-    "session_end",
-    "message_sent",
-    "feature_used",
-    "page_view",
-    "error",
-}
-ACTIVITY_TYPES = {"session_start", "message_sent", "feature_used", "page_view"}
+from synapse_landing import contract
+
+EVENT_TYPES = set(contract.EVENT_TYPES)
+ACTIVITY_TYPES = set(contract.ACTIVITY_EVENT_TYPES)
+CDC_OPS = set(contract.CDC_OPS)
 
 ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?"
     r"(Z|[+-]\d{2}:\d{2})$"
 )
-FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+FUTURE_TOLERANCE = dt.timedelta(minutes=contract.FUTURE_TOLERANCE_MINUTES)
 
 
 def blank(value: Any) -> bool:

@@ -35,7 +35,7 @@ NOISY = GeneratorConfig(
     seed=11, users=150, days=20, end=END, faults=FaultRates().scaled(8.0)
 )
 TS_FORMAT = contract.TIMESTAMP_TEXT_FORMAT
-FIVE_MINUTES = timedelta(minutes=5)
+FIVE_MINUTES = timedelta(minutes=contract.FUTURE_TOLERANCE_MINUTES)
 
 
 # --------------------------------------------------------------------- fixtures
@@ -74,14 +74,7 @@ OCCURRED = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
     r"(?:\.([0-9]{1,6}))?(Z|[+-][0-9]{2}:[0-9]{2})"
 )
-EVENT_TYPES = {
-    "session_start",
-    "session_end",
-    "message_sent",
-    "feature_used",
-    "page_view",
-    "error",
-}
+EVENT_TYPES = set(contract.EVENT_TYPES)
 
 
 def parse_occurred(value) -> datetime | None:
@@ -475,11 +468,7 @@ def test_cdc_replay_matches_truth(small) -> None:
         for column in ("email", "full_name", "phone", "country", "plan"):
             assert state[column] == tu[column][i], column
         assert state["marketing_opt_in"] == bool(tu["marketing_opt_in"][i])
-    assert set(users["state"][u]["plan"] for u in users["state"]) == {
-        "free",
-        "plus",
-        "pro",
-    }
+    assert set(users["state"][u]["plan"] for u in users["state"]) == set(contract.PLANS)
 
     messages = replay_cdc(read_table(root, "messages_cdc"), "message_id")
     truth = dataset.truth["messages_cdc"]
@@ -566,12 +555,10 @@ def test_realistic_shape(small) -> None:
         .read_text()
         .splitlines()[1:]
     }
-    assert set(te["platform"].tolist()) == {"web", "ios", "android"}
+    assert set(te["platform"].tolist()) == set(contract.PLATFORMS)
     assert tu["is_deleted"].any()
     # weekends are quieter than weekdays
-    activity = np.isin(
-        te["event_type"], ["session_start", "message_sent", "feature_used", "page_view"]
-    )
+    activity = np.isin(te["event_type"], list(contract.ACTIVITY_EVENT_TYPES))
     dow = (te["occurred_at"][activity].astype("datetime64[D]").astype(np.int64) + 3) % 7
     per_day = np.bincount(dow, minlength=7)
     assert per_day[5:].mean() < per_day[:5].mean()

@@ -95,7 +95,7 @@ def _row_key(row: dict, key: str) -> str | None:
 
 
 def _valid(row: dict, key: str) -> bool:
-    return oracle.cdc_reason(row, key) is None and row["op"] in {"c", "u", "d", "r"}
+    return oracle.cdc_reason(row, key) is None and row["op"] in oracle.CDC_OPS
 
 
 def _images(row: dict):

@@ -1,3 +1,9 @@
+{#-
+    Time arithmetic: epoch conversion and durations, exact to the
+    microsecond on DuckDB, Postgres and Redshift.
+    Documented in _cross_db__macros.yml.
+-#}
+
 {#- Milliseconds since the Unix epoch -> UTC timestamp without time zone. -#}
 {% macro epoch_ms_to_timestamp(expr) %}
     {{ return(adapter.dispatch('epoch_ms_to_timestamp', 'synapse')(expr)) }}
@@ -24,5 +30,30 @@
             cast(({{ expr }}) / 1000 as integer),
             cast('1970-01-01' as timestamp)
         )
+    )
+{%- endmacro %}
+
+
+{#- Seconds from start_ts to end_ts, microseconds kept, as double precision. -#}
+{% macro seconds_between(start_ts, end_ts) -%}
+    {{ return(adapter.dispatch('seconds_between', 'synapse')(start_ts, end_ts)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start_ts, end_ts) -%}
+    cast(extract(epoch from ({{ end_ts }}) - ({{ start_ts }})) as double precision)
+{%- endmacro %}
+
+{% macro duckdb__seconds_between(start_ts, end_ts) -%}
+    (
+        cast(epoch_us({{ end_ts }}) - epoch_us({{ start_ts }}) as double precision)
+        / 1000000
+    )
+{%- endmacro %}
+
+{% macro redshift__seconds_between(start_ts, end_ts) -%}
+    {#- datediff counts whole microseconds exactly; extract(epoch) would not. -#}
+    (
+        cast(datediff(microsecond, {{ start_ts }}, {{ end_ts }}) as double precision)
+        / 1000000
     )
 {%- endmacro %}

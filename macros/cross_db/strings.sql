@@ -86,3 +86,18 @@
         was created case_insensitive. -#}
     collate({{ expr }}, 'case_sensitive')
 {%- endmacro %}
+
+
+{#- Every character that is not a digit removed. -#}
+{% macro digits_only(expr) %}
+    {{- return(adapter.dispatch('digits_only', 'synapse')(expr)) -}}
+{% endmacro %}
+
+{% macro default__digits_only(expr) -%}
+    regexp_replace({{ expr }}, '[^0-9]', '', 'g')
+{%- endmacro %}
+
+{% macro redshift__digits_only(expr) -%}
+    {#- Redshift replaces every match without a flag. -#}
+    regexp_replace({{ expr }}, '[^0-9]', '')
+{%- endmacro %}

@@ -1,32 +1,9 @@
 {#-
     Pseudonymisation helpers for the public marts. A salted hash lets other
     systems join on an identifier without the identifier itself reaching a
-    public schema. Documented in _governance__macros.yml.
+    public schema. The engine-specific digest is `sha256_hex`
+    (macros/cross_db/hashing.sql). Documented in _governance__macros.yml.
 -#}
-
-{#- sha256_hex(expr) -> lowercase hex SHA-256 of the UTF-8 bytes of expr. -#}
-{% macro sha256_hex(expr) -%}
-    {{ return(adapter.dispatch('sha256_hex', 'synapse')(expr)) }}
-{%- endmacro %}
-
-{% macro default__sha256_hex(expr) -%}
-    {{ exceptions.raise_compiler_error(
-        "sha256_hex is implemented for DuckDB, Postgres and Redshift only"
-    ) }}
-{%- endmacro %}
-
-{% macro duckdb__sha256_hex(expr) -%}
-    sha256({{ expr }})
-{%- endmacro %}
-
-{% macro postgres__sha256_hex(expr) -%}
-    encode(sha256(convert_to({{ expr }}, 'UTF8')), 'hex')
-{%- endmacro %}
-
-{% macro redshift__sha256_hex(expr) -%}
-    sha2({{ expr }}, 256)
-{%- endmacro %}
-
 
 {#- The salt of email_hash as a scalar subquery on the secret table (see
     the YAML): the compiled SQL names the table, never the salt. -#}

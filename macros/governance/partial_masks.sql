@@ -29,18 +29,3 @@
         else left(trim({{ expr }}), 1) || '***'
     end
 {%- endmacro %}
-
-
-{#- Every character that is not a digit removed. -#}
-{% macro digits_only(expr) %}
-    {{- return(adapter.dispatch('digits_only', 'synapse')(expr)) -}}
-{% endmacro %}
-
-{% macro default__digits_only(expr) -%}
-    regexp_replace({{ expr }}, '[^0-9]', '', 'g')
-{%- endmacro %}
-
-{% macro redshift__digits_only(expr) -%}
-    {#- Redshift replaces every match without a flag. -#}
-    regexp_replace({{ expr }}, '[^0-9]', '')
-{%- endmacro %}

@@ -1,6 +1,8 @@
 {#-
     Helpers for metric arithmetic that must give the same number on DuckDB,
-    Postgres and Redshift. Documented in _metrics__macros.yml.
+    Postgres and Redshift. The engine-specific pieces they use
+    (percentile_cont, seconds_between) are in macros/cross_db/.
+    Documented in _metrics__macros.yml.
 -#}
 
 {#- Numerator / denominator as double precision; null when the denominator
@@ -10,47 +12,6 @@
     (
         cast({{ numerator }} as double precision)
         / nullif(cast({{ denominator }} as double precision), 0)
-    )
-{%- endmacro %}
-
-
-{#- Continuous percentile (linear interpolation) of expr, as an aggregate. -#}
-{% macro percentile_cont(fraction, expr) -%}
-    {{ return(adapter.dispatch('percentile_cont', 'synapse')(fraction, expr)) }}
-{%- endmacro %}
-
-{% macro default__percentile_cont(fraction, expr) -%}
-    percentile_cont({{ fraction }}) within group (
-        order by cast({{ expr }} as double precision)
-    )
-{%- endmacro %}
-
-{% macro duckdb__percentile_cont(fraction, expr) -%}
-    quantile_cont(cast({{ expr }} as double precision), {{ fraction }})
-{%- endmacro %}
-
-
-{#- Seconds from start_ts to end_ts, microseconds kept, as double precision. -#}
-{% macro seconds_between(start_ts, end_ts) -%}
-    {{ return(adapter.dispatch('seconds_between', 'synapse')(start_ts, end_ts)) }}
-{%- endmacro %}
-
-{% macro default__seconds_between(start_ts, end_ts) -%}
-    cast(extract(epoch from ({{ end_ts }}) - ({{ start_ts }})) as double precision)
-{%- endmacro %}
-
-{% macro duckdb__seconds_between(start_ts, end_ts) -%}
-    (
-        cast(epoch_us({{ end_ts }}) - epoch_us({{ start_ts }}) as double precision)
-        / 1000000
-    )
-{%- endmacro %}
-
-{% macro redshift__seconds_between(start_ts, end_ts) -%}
-    {#- datediff counts whole microseconds exactly; extract(epoch) would not. -#}
-    (
-        cast(datediff(microsecond, {{ start_ts }}, {{ end_ts }}) as double precision)
-        / 1000000
     )
 {%- endmacro %}
 

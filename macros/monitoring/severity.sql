@@ -1,5 +1,5 @@
 {#-
-    Severity policy of the data checks (docs/decisions/0010): which checks
+    Severity policy of the data checks (docs/decisions/0009): which checks
     fail the build and which only warn, per environment.
 
     check_severity_profile() -> 'strict' on the prod target, else the var

@@ -57,7 +57,7 @@
             then 'malformed_json'
         when {{ is_blank(row_key) }}
             then 'missing_key'
-        when {{ op }} is null or {{ op }} not in ('c', 'u', 'd', 'r')
+        when {{ op }} is null or {{ op }} not in ({{ sql_string_list(var('cdc_ops')) }})
             then 'unknown_op'
     end
 {%- endmacro %}

@@ -55,12 +55,41 @@ def _positive(text: str) -> int:
     return value
 
 
-def _add_warehouse_options(parser: argparse.ArgumentParser) -> None:
+def _add_duckdb_path_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--duckdb-path",
         help="DuckDB warehouse file (default: $SYNAPSE_DUCKDB_PATH or "
         "warehouse/synapse.duckdb)",
     )
+
+
+class _LandingOnlyOption(argparse.Action):
+    """Reject a landing option on a command that lands nothing.
+
+    `quarantine-export` once accepted `--schema` and `--replace` and ignored
+    them; failing with the reason is better than silently doing nothing.
+    """
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        kwargs.setdefault("nargs", "?")
+        super().__init__(option_strings, dest, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        parser.error(
+            f"{option_string} only applies to landing (generate --load, load); "
+            f"quarantine-export reads {replay.QUARANTINE_RELATION} and writes "
+            "files under --out, it never lands or replaces raw tables"
+        )
+
+
+def _add_warehouse_options(parser: argparse.ArgumentParser) -> None:
+    _add_duckdb_path_option(parser)
     parser.add_argument(
         "--schema", default="raw", help="raw schema to land into (default: raw)"
     )
@@ -151,7 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--reason", choices=contract.EVENT_QUARANTINE_REASONS)
     export.add_argument("--out", type=Path, required=True, help="raw-zone folder")
     export.add_argument("--warehouse", choices=["duckdb", "postgres"], default="duckdb")
-    _add_warehouse_options(export)
+    _add_duckdb_path_option(export)
+    for option in ("--schema", "--replace"):
+        export.add_argument(
+            option,
+            action=_LandingOnlyOption,
+            default=argparse.SUPPRESS,
+            help=argparse.SUPPRESS,
+        )
 
     put_salt = commands.add_parser(
         "put-salt",

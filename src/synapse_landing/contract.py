@@ -58,6 +58,12 @@ RAW_TABLES: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+# The contract's value lists. dbt reads the same lists from the vars of
+# dbt_project.yml (event_types, activity_event_types, cdc_ops,
+# quarantine_reasons); pytests/test_constants_agree.py checks that both, and
+# the prose of docs/catalog/_landing_contract__docs.md, say the same. The
+# generator draws values by index, so the order of each tuple is part of its
+# output.
 EVENT_TYPES = (
     "session_start",
     "session_end",
@@ -78,6 +84,17 @@ EVENT_QUARANTINE_REASONS = (
 )
 CDC_QUARANTINE_REASONS = ("malformed_json", "missing_key")
 BILLING_QUARANTINE_REASONS = ("missing_subscription_id", "missing_user_id")
+
+# An event payload's platform (optional in the payload).
+PLATFORMS = ("web", "ios", "android")
+# Plans of a user image; the billing API only sends the paid ones.
+PLANS = ("free", "plus", "pro")
+PAID_PLANS = ("plus", "pro")
+SUBSCRIPTION_STATUSES = ("active", "past_due", "canceled")
+# Debezium change kinds: c insert, u update, d delete, r snapshot read.
+CDC_OPS = ("c", "u", "d", "r")
+# An event is future (quarantined) when occurred_at > received_at + this.
+FUTURE_TOLERANCE_MINUTES = 5
 
 # Text form used for timestamps in JSON-lines raw-zone files.
 TIMESTAMP_TEXT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"

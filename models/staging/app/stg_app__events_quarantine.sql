@@ -1,6 +1,6 @@
 {#-
     Rejected event deliveries with the raw row and the reason, for inspection
-    and replay (see README: "Replaying quarantined events").
+    and replay (see README: "Quarantine and replay").
 -#}
 with
 

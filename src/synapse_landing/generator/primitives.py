@@ -14,6 +14,8 @@ from datetime import datetime
 
 import numpy as np
 
+from synapse_landing import contract
+
 # --------------------------------------------------------------------------- time
 US = 1_000_000
 SECOND = US
@@ -21,7 +23,8 @@ MINUTE = 60 * US
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 BATCH = 5 * MINUTE  # app events and CDC land in 5-minute batches
-FUTURE_TOLERANCE = 5 * MINUTE  # contract: occurred_at <= received_at + 5 min
+# contract: occurred_at <= received_at + the tolerance
+FUTURE_TOLERANCE = contract.FUTURE_TOLERANCE_MINUTES * MINUTE
 EPOCH = datetime(1970, 1, 1)
 _ONE_US = datetime(1970, 1, 1, 0, 0, 0, 1) - EPOCH
 CHUNK = 1 << 20  # rows per slice where temporary texts would otherwise pile up

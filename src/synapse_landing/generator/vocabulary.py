@@ -1,9 +1,10 @@
 """What the simulated product says: countries, platforms, names, chat texts.
 
-Event type names come from :mod:`synapse_landing.contract` (the landing
-contract); the codes used in arrays are their indexes there. Everything else is
-vocabulary of the simulation only. The order of every tuple is part of the
-output: a weighted draw picks an index, so reordering changes the data.
+Event types, platforms and plans come from :mod:`synapse_landing.contract`
+(the landing contract); the codes used in arrays are their indexes there.
+Everything else is vocabulary of the simulation only. The order of every
+tuple is part of the output: a weighted draw picks an index, so reordering
+changes the data.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ COUNTRIES: tuple[tuple[str | None, float, str, float], ...] = (
     (None, 3.0, "1", 0),
     ("AQ", 0.3, "672", 0),
 )
-PLATFORMS = ("web", "ios", "android")
+PLATFORMS = contract.PLATFORMS
 PLATFORM_WEIGHTS = (0.45, 0.3, 0.25)
 APP_VERSIONS = ("3.0.2", "3.1.0", "3.1.4", "3.2.0", "3.2.1", "3.3.0")
 APP_VERSION_RELEASES = (-1.0, 0.15, 0.35, 0.55, 0.75, 0.9)  # window fraction
@@ -83,7 +84,7 @@ MID_WEIGHTS = (0.42, 0.2, 0.35, 0.03)
 DIGIT_WEIGHTS = (0.08, 0.03, 0.03, 0.55, 0.03, 0.03, 0.25)
 # non-Z offsets for offset_timestamp (minutes); includes +00:00 and the +14:00 edge
 OFFSETS_MIN = (60, 120, -300, -240, 330, 480, 540, -180, 600, 345, -570, 840, 0)
-PLANS = ("free", "plus", "pro")
+PLANS = contract.PLANS
 PLAN_AMOUNT = {"plus": 1000, "pro": 2000}
 CURRENCIES = ("USD", "EUR", "GBP", "BRL")
 CURRENCY_WEIGHTS = (0.55, 0.35, 0.06, 0.04)
