@@ -37,7 +37,6 @@ MONITORING = {
     "mon_alerts",
     "mon_data_quality_daily",
     "mon_pipeline_health",
-    "mon_source_loads",
     "mon_source_volumes_daily",
 }
 REALTIME_VIEWS = {"rt_active_users", "rt_message_rate", "rt_system_health"}

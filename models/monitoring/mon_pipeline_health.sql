@@ -7,13 +7,13 @@
     seen, so a pinned instant reproduces the past.
 
     Reads the raw tables themselves: monitoring watches the landing, which
-    staging only sees at its next build (mon_source_loads).
+    staging only sees at its next build (monitoring_source_loads).
 -#}
 with
 
 loads as (
 
-    select * from {{ ref('mon_source_loads') }}
+    {{ monitoring_source_loads() }}
 
 ),
 

@@ -6,13 +6,19 @@
 -#}
 with
 
+source_loads as (
+
+    {{ monitoring_source_loads() }}
+
+),
+
 loads as (
 
     select
         source_name,
         table_name,
         cast(loaded_at as date) as load_date
-    from {{ ref('mon_source_loads') }}
+    from source_loads
 
 ),
 
