@@ -144,17 +144,23 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{p.engine} {p.scale.label}" for p in todo)
         + f" (scratch: {args.workdir})"
     )
-    results: list[RunResult] = []
-    try:
-        for plan in todo:
-            results.append(run_one(plan))
-    except StepFailed as error:
-        print(f"bench: error: {error}", file=sys.stderr)
-        return 1
     command = "python -m synapse_devtools.bench " + shlex.join(argv or sys.argv[1:])
-    doc = results_document(
-        results, machine, "smoke" if args.smoke else "full", command.strip()
-    )
+    mode = "smoke" if args.smoke else "full"
+    results: list[RunResult] = []
+    for number, plan in enumerate(todo, start=1):
+        try:
+            results.append(run_one(plan))
+        except StepFailed as error:
+            print(f"bench: error: {error}", file=sys.stderr)
+            return 1
+        if number < len(todo):  # a long run leaves its results so far
+            partial = f"{mode}, partial: {number} of {len(todo)} runs done"
+            write_results(
+                results_document(results, machine, partial, command.strip()),
+                args.output,
+            )
+            say(f"results so far: {args.output}")
+    doc = results_document(results, machine, mode, command.strip())
     markdown, json_path = write_results(doc, args.output)
     _summary(doc)
     say(f"results: {markdown} and {json_path}")
