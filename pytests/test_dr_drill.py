@@ -71,6 +71,7 @@ def drilled(tmp_path_factory) -> dict:
         capture_output=True,
         text=True,
     )
+    assert (workdir / "report.json").exists(), result.stdout + result.stderr
     report = json.loads((workdir / "report.json").read_text(encoding="utf-8"))
     return {
         "result": result,

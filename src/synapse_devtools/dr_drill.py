@@ -146,17 +146,18 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, st
 
 def snapshot_marts(warehouse: Path, snapshot: Path, marts: list[Mart]) -> None:
     """Copy every mart into a separate DuckDB file, outside the warehouse that
-    the drill is about to delete."""
+    the drill is about to delete (the warehouse is only read)."""
     snapshot.unlink(missing_ok=True)
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = duckdb.connect(str(snapshot))
     try:
-        con.execute(f"attach '{snapshot}' as snapshot")
-        con.execute(f"create schema snapshot.{SNAPSHOT_SCHEMA}")
+        con.execute(f"attach '{warehouse}' as warehouse (read_only)")
+        con.execute(f"create schema {SNAPSHOT_SCHEMA}")
         for mart in marts:
             con.execute(
-                f"create table {mart.snapshot} as select * from {mart.relation}"
+                f'create table {SNAPSHOT_SCHEMA}."{mart.schema}__{mart.alias}" '
+                f"as select * from warehouse.{mart.relation}"
             )
-        con.execute("detach snapshot")
+        con.execute("detach warehouse")
     finally:
         con.close()
 
