@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from harness import ROOT, dbt, ensure_profiles, land_cli
+from harness import BIN, ROOT, ensure_profiles, land_cli
 
 from synapse_devtools import dr_drill
 
@@ -46,13 +46,26 @@ def drilled(tmp_path_factory) -> dict:
         ],
         env,
     )
-    dbt(
-        ["build", "--full-refresh", *NO_TESTS],
-        target="local",
-        env=env,
-        run_name="dr-drill-before",
-    )
     workdir = root / "drill"
+    # the drill's own target path: its `dbt parse` reuses this partial parse
+    subprocess.run(
+        [
+            str(BIN / "dbt"),
+            "build",
+            "--full-refresh",
+            *NO_TESTS,
+            "--target",
+            "local",
+            "--target-path",
+            str(workdir / "target"),
+            "--log-path",
+            str(workdir / "logs"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env, "DBT_PROFILES_DIR": str(ROOT / ".dbt")},
+        check=True,
+        capture_output=True,
+    )
     result = subprocess.run(
         [
             sys.executable,
@@ -134,6 +147,16 @@ def test_a_duplicated_row_fails_the_comparison(drilled):
     check = differing["dim_users"]
     assert (check.missing_rows, check.extra_rows) == (0, 1)
     assert check.rows_after == check.rows_before + 1
+
+
+def test_a_float_off_beyond_rounding_noise_fails_the_comparison(drilled):
+    _tamper(
+        drilled["warehouse"],
+        "update mart.fct_sessions_daily "
+        "set avg_duration_seconds = avg_duration_seconds * (1 + 1e-6) "
+        "where session_date = (select min(session_date) from mart.fct_sessions_daily)",
+    )
+    assert "fct_sessions_daily" in _differing(drilled)
 
 
 def test_drill_refuses_a_missing_warehouse(tmp_path):

@@ -29,6 +29,13 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 RTO_SECONDS = 4 * 3600
 SNAPSHOT_SCHEMA = "before_drill"
+# Floating-point aggregates (avg over doubles) are summed in whatever order
+# DuckDB's parallel threads finish, so their last bits differ from one build
+# to the next. Float columns are compared within this relative tolerance
+# (rounding would not do: two values 1e-13 apart can round apart); every
+# other type is compared exactly.
+FLOAT_TOLERANCE = 1e-9
+FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 
 
 class DrillError(RuntimeError):
@@ -64,6 +71,7 @@ class MartCheck:
     missing_rows: int  # rows before the drill not found after it
     extra_rows: int  # rows after the drill that were not there before
     columns_match: bool
+    float_columns: list[str]  # compared within FLOAT_TOLERANCE
 
     @property
     def equal(self) -> bool:
@@ -137,7 +145,8 @@ def marts_from_manifest(path: Path) -> list[Mart]:
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, str]:
-    """Row count and an order-independent content hash of every row."""
+    """Row count and an order-independent content hash of every row (exact:
+    differs for float columns off in their last bits)."""
     rows, digest = con.execute(
         f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from {relation} as t"
     ).fetchone()
@@ -169,34 +178,84 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, s
     ]
 
 
+def _quoted(names: list[str], table: str = "") -> list[str]:
+    prefix = f"{table}." if table else ""
+    return [f'{prefix}"{name}"' for name in names]
+
+
+def _mismatches(
+    con: duckdb.DuckDBPyConnection,
+    before: str,
+    after: str,
+    columns: list[tuple[str, str]],
+) -> tuple[int, int]:
+    """(rows lost, rows new) between two relations with the same columns.
+
+    Without float columns: EXCEPT ALL both ways (exact, multiset). With
+    them: rows are paired on every other column (exactly; duplicates paired
+    in order of their floats) and paired floats must agree within
+    FLOAT_TOLERANCE; an unpaired or disagreeing row counts on both sides."""
+    floats = [name for name, kind in columns if kind in FLOAT_TYPES]
+    if not floats:
+        lost = con.execute(
+            f"select count(*) from (select * from {before} "
+            f"except all select * from {after})"
+        ).fetchone()[0]
+        new = con.execute(
+            f"select count(*) from (select * from {after} "
+            f"except all select * from {before})"
+        ).fetchone()[0]
+        return int(lost), int(new)
+    exact = [name for name, kind in columns if kind not in FLOAT_TYPES]
+    partition = f"partition by {', '.join(_quoted(exact))}" if exact else ""
+    numbered = (
+        "select *, row_number() over ("
+        f"{partition} order by {', '.join(_quoted(floats))}) as drill_pair "
+        "from {}"
+    )
+    pairing = " and ".join(f"b.{c} is not distinct from a.{c}" for c in _quoted(exact))
+    close = " and ".join(
+        f"((b.{c} is null and a.{c} is null) or abs(b.{c} - a.{c}) <= "
+        f"{FLOAT_TOLERANCE} * greatest(1, abs(b.{c}), abs(a.{c})))"
+        for c in _quoted(floats)
+    )
+    lost, new, changed = con.execute(
+        f"""
+        select
+            count(*) filter (where a.drill_pair is null),
+            count(*) filter (where b.drill_pair is null),
+            count(*) filter (where a.drill_pair is not null
+                and b.drill_pair is not null and not ({close}))
+        from ({numbered.format(before)}) as b
+        full outer join ({numbered.format(after)}) as a
+            on {pairing + " and " if pairing else ""}b.drill_pair = a.drill_pair
+        """
+    ).fetchone()
+    return int(lost) + int(changed), int(new) + int(changed)
+
+
 def compare_marts(
     warehouse: Path, snapshot: Path, marts: list[Mart]
 ) -> list[MartCheck]:
     """Each mart now against its copy from before: same columns and types,
     and the same rows as a multiset (EXCEPT ALL both ways, so a duplicated or
-    a lost row counts as well as a changed one)."""
+    a lost row counts as well as a changed one); float columns within
+    FLOAT_TOLERANCE, everything else exact."""
     con = duckdb.connect(str(warehouse), read_only=True)
     checks: list[MartCheck] = []
     try:
         con.execute(f"attach '{snapshot}' as snapshot (read_only)")
         for mart in marts:
-            before, after = mart.snapshot, mart.relation
-            rows_before, fp_before = _fingerprint(con, before)
+            columns = _columns(con, mart.snapshot)
+            rows_before, fp_before = _fingerprint(con, mart.snapshot)
             try:
-                columns_match = _columns(con, before) == _columns(con, after)
-                rows_after, fp_after = _fingerprint(con, after)
-            except duckdb.CatalogException:  # the rebuild did not make it
+                columns_match = _columns(con, mart.relation) == columns
+                rows_after, fp_after = _fingerprint(con, mart.relation)
+            except duckdb.Error:  # missing, or a column lost: not the same mart
                 columns_match, rows_after, fp_after = False, 0, "missing"
             missing = extra = 0
             if columns_match:
-                missing = con.execute(
-                    f"select count(*) from (select * from {before} "
-                    f"except all select * from {after})"
-                ).fetchone()[0]
-                extra = con.execute(
-                    f"select count(*) from (select * from {after} "
-                    f"except all select * from {before})"
-                ).fetchone()[0]
+                missing, extra = _mismatches(con, mart.snapshot, mart.relation, columns)
             checks.append(
                 MartCheck(
                     mart.name,
@@ -207,6 +266,7 @@ def compare_marts(
                     int(missing),
                     int(extra),
                     columns_match,
+                    [name for name, kind in columns if kind in FLOAT_TYPES],
                 )
             )
     finally:
@@ -283,8 +343,9 @@ def drill(
 def print_report(report: dict) -> None:
     say("marts after the drill, against before:")
     for mart in report["marts"]:
+        floats = " (floats within 1e-9)" if mart["float_columns"] else ""
         verdict = (
-            "equal"
+            f"equal{floats}"
             if mart["equal"]
             else (
                 "DIFFERS"
