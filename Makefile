@@ -25,6 +25,7 @@ SEED ?= 42
 
 .PHONY: help install build land dbt-build lint test pytest redshift-compile docs bench lock clean
 .PHONY: dashboard orchestrate conventions alerts redshift-check
+.PHONY: dr-drill
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -79,8 +80,15 @@ redshift-check: install .dbt/profiles.yml  ## capture every statement dbt sends 
 docs: install  ## the data catalog: static dbt docs site + latest checks (target/static_index.html)
 	@$(BIN)/python -m synapse_devtools.docs_site --target local
 
-bench: install  ## generator throughput for 1M events
-	@$(BIN)/synapse-land bench --events 1000000
+# ---- benchmark and disaster-recovery drill (docs/benchmarks.md) ----
+# BENCH_ARGS: e.g. --scales 1M --engines duckdb, or --smoke (tiny, a slice).
+BENCH_ARGS ?=
+
+bench: install .dbt/profiles.yml  ## measure builds against the engine floor (1M+10M DuckDB, 1M Postgres): docs/benchmarks.md
+	@$(BIN)/python -m synapse_devtools.bench $(BENCH_ARGS)
+
+dr-drill: install .dbt/profiles.yml  ## delete the DuckDB warehouse, re-land the raw zone (landing/), rebuild, check every mart is unchanged
+	@$(BIN)/python -m synapse_devtools.dr_drill --warehouse "$(SYNAPSE_DUCKDB_PATH)" --raw-zone landing
 
 # ---------- dashboards (Streamlit) ----------
 DASHBOARD_PORT ?= 8501
