@@ -148,13 +148,17 @@ final as (
         ---------- event
         {{ landing_text('app_events', 'event_type') }} as event_type,
         {{ landing_text('app_events', 'user_id') }} as user_id,
-        case when not {{ is_blank('session_id') }}
-            then {{ landing_text('app_events', 'session_id') }} end as session_id,
+        case
+            when not {{ is_blank('session_id') }}
+                then {{ landing_text('app_events', 'session_id') }}
+        end as session_id,
         {{ landing_text('app_events', 'platform') }} as platform,
         {{ landing_text('app_events', 'country') }} as country,
         {{ landing_text('app_events', 'app_version') }} as app_version,
-        case when not {{ is_blank('feature') }}
-            then {{ landing_text('app_events', 'feature') }} end as feature,
+        case
+            when not {{ is_blank('feature') }}
+                then {{ landing_text('app_events', 'feature') }}
+        end as feature,
         {{ landing_text('app_events', 'message_id') }} as message_id,
         {{ landing_text('app_events', 'page') }} as page,
         {{ landing_text('app_events', 'error_code') }} as error_code,
