@@ -16,7 +16,11 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from synapse_landing import contract
 
@@ -71,6 +75,33 @@ def json_object(text: Any) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
+@cache
+def text_widths(source: str) -> dict[str, int]:
+    """The declared widths (UTF-8 bytes) of the text read from JSON: the
+    configuration in dbt_project.yml, not the SQL that applies it."""
+    project = Path(__file__).resolve().parents[1] / "dbt_project.yml"
+    widths = yaml.safe_load(project.read_text())["vars"]["landing_text_widths"]
+    return {column: int(width) for column, width in widths[source].items()}
+
+
+def _text_bytes(value: Any) -> int:
+    """A JSON member as the column holds it: a string's own UTF-8 bytes; any
+    other value as JSON text (its spacing is engine-specific, see
+    json_get_text); absent or null holds nothing."""
+    if value is None:
+        return 0
+    text = value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    return len(text.encode("utf-8"))
+
+
+def too_long(values: dict[str, Any], source: str) -> bool:
+    """`value_too_long`: a declared column holds more bytes than its width."""
+    widths = text_widths(source)
+    return any(_text_bytes(values.get(c)) > w for c, w in widths.items())
+
+
 def event_reason(row: dict[str, Any]) -> str | None:
     payload = json_object(row["payload"])
     if payload is None:
@@ -88,6 +119,13 @@ def event_reason(row: dict[str, Any]) -> str | None:
     received = row["received_at"]
     if received is not None and occurred > received + FUTURE_TOLERANCE:
         return "future_timestamp"
+    properties = payload.get("properties")
+    nested = properties if isinstance(properties, dict) else {}
+    members = {**payload, "occurred_at_text": payload.get("occurred_at")}
+    for name in ("feature", "message_id", "page", "error_code"):
+        members[name] = nested.get(name)
+    if too_long(members, "app_events"):
+        return "value_too_long"
     return None
 
 
@@ -156,6 +194,10 @@ def cdc_reason(row: dict[str, Any], key: str) -> str | None:
     key_value = (after or {}).get(key) or (before or {}).get(key)
     if blank(key_value):
         return "missing_key"
+    image = before if row["op"] == "d" else after
+    source = "users_cdc" if key == "user_id" else "messages_cdc"
+    if too_long({**(image or {}), key: key_value}, source):
+        return "value_too_long"
     return None
 
 

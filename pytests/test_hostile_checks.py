@@ -210,6 +210,22 @@ def test_vars_are_rendered_as_escaped_literals(tmp_path) -> None:
     )
     assert bad.returncode != 0
     assert "var plausible_since must be a date YYYY-MM-DD" in bad.stdout
+    widths = {"landing_text_widths": {"app_events": {"user_id": "64)) --"}}}
+    bad_width = dbt(
+        [
+            "compile",
+            "--select",
+            "stg_app__event_deliveries",
+            "--vars",
+            json.dumps(widths),
+        ],
+        target="local",
+        env={"SYNAPSE_DUCKDB_PATH": str(tmp_path / "w.duckdb")},
+        run_name="hostile-vars",
+        check=False,
+    )
+    assert bad_width.returncode != 0
+    assert "must be a width from 1 to 65535 bytes" in bad_width.stdout
 
 
 def test_a_hostile_role_name_stops_the_grant_macro(tmp_path) -> None:

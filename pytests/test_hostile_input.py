@@ -131,6 +131,16 @@ HOSTILE_EVENTS: dict[str, tuple[str, dt.datetime | None, dt.datetime | None, str
         LOADED,
         "missing_user_id",
     ),
+    # 33 characters but 66 UTF-8 bytes: longer than user_id's 64-byte width
+    # (counting characters, as length() does on DuckDB and Postgres, would
+    # let it through and Redshift would cut it).
+    "h_user_id_too_long": (_payload(user="é" * 33), RECEIVED, LOADED, "value_too_long"),
+    "h_page_too_long": (
+        _payload().replace('"/chat"', json.dumps("/" + "p" * 512)),
+        RECEIVED,
+        LOADED,
+        "value_too_long",
+    ),
 }
 
 USER_IMAGE = {
@@ -197,6 +207,23 @@ HOSTILE_USERS_CDC: list[tuple[dict, str]] = [
             "after": _image()[:-1] + ', "email": "rewritten@example.com"}',
         },
         "malformed_json",
+    ),
+    (
+        {
+            "source_lsn": 9_000_000_010,
+            "source_ts_ms": COMMIT_MS,
+            "after": _image(plan="p" * 17),
+        },
+        "value_too_long",
+    ),
+    (
+        {
+            "source_lsn": 9_000_000_011,
+            "source_ts_ms": COMMIT_MS,
+            # 128 characters, 256 bytes: over the email's 254 bytes.
+            "after": _image(email="é" * 128),
+        },
+        "value_too_long",
     ),
     (
         {

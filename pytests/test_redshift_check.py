@@ -137,6 +137,10 @@ CORRECTED = {
     "{% macro postgres__f() %}select 1{% endmacro %}\n"
     "{% macro redshift__f() %}select 1{% endmacro %}",
     "RS026": "select cast('abcd' as varchar(4)) as a from s.t",
+    "RS027": 'create table s.t as with e as (select json_serialize(p."a") as a '
+    "from s.r) select case when octet_length(a) <= 64 then cast(a as varchar(64)) "
+    "end as a from e; create table s.u as select cast(json_extract_path_text("
+    "p, 'b', true) as varchar(32)) as b from s.r",
 }
 
 
@@ -177,3 +181,115 @@ def test_dist_and_sort_keys_name_columns_of_their_model(capture_dir, records) ->
             keyed += 1
             assert key in node["columns"], (record.node_id, key)
     assert keyed >= 10
+
+
+# ---------- repeated JSON keys on Redshift (issue 15, item 3) ----------
+
+_PCRE_LITERAL = re.compile(r"'((?:[^']|'')*)'(?:, '0')?, 1, 'p'\)")
+
+
+def _redshift_key_patterns(sql: str) -> tuple[dict[str, str], int]:
+    """The PCRE patterns json_parse_object sends to Redshift, read back from
+    the captured statement (SQL literal unescaped), and how many nesting
+    levels it searches."""
+    patterns: dict[str, str] = {}
+    for literal in _PCRE_LITERAL.findall(sql):
+        pattern = literal.replace("''", "'").replace("\\\\", "\\")
+        if "\\1" in pattern:
+            patterns["repeated"] = pattern
+        elif pattern.endswith("[{\\[]"):
+            patterns["nested"] = pattern
+        elif pattern.startswith('"[^"'):
+            patterns["escaped_key"] = pattern
+        else:
+            patterns["collapse"] = pattern
+    depth = sql.count(f"'{_sql_literal(patterns['repeated'])}', 1, 'p')")
+    return patterns, depth // max(sql.count("is_valid_json(payload)"), 1)
+
+
+def _sql_literal(pattern: str) -> str:
+    return pattern.replace("\\", "\\\\").replace("'", "''")
+
+
+def _redshift_accepts(text: str, patterns: dict[str, str], depth: int) -> bool:
+    """The captured conditions, evaluated with the `regex` module (PCRE
+    semantics for what they use: (*SKIP)(*F), lazy loops, backreferences)."""
+    import regex
+
+    if regex.search(patterns["escaped_key"], text):
+        return False
+    level = text
+    for _ in range(depth):
+        if regex.search(patterns["repeated"], level):
+            return False
+        level = regex.sub(patterns["collapse"], "0", level)
+    return regex.search(patterns["nested"], level) is None
+
+
+REPEATED_KEY_CASES = {
+    # The hostile suite's probes (pytests/test_hostile_input.py).
+    '{"event_type": "page_view", "user_id": "u_first", "user_id": "u_last"}': False,
+    '{"user_id": "u_1", "properties": {"feature": "a", "feature": "b"}}': False,
+    # Repeats around nested values, with whitespace, or hidden in strings.
+    '{"a": {"x": 1}, "b": [1, 2], \n "a" : 2}': False,
+    '{"a": "{", "a": "}"}': False,
+    '{"\\u0061": 1, "a": 2}': False,
+    '{"a": "x\\"a\\": 1, ", "b": 2}': True,
+    '{"a": "{\\"a\\": 1, \\"a\\": 2}"}': True,
+    '{"k": "a", "a": 1, "ab": {"b": 1}, "b": [{"b": 2}, {"b": 3}]}': True,
+    '{"event_type": "page_view", "user_id": "u_1", "properties": {"page": "/a"}}': True,
+}
+
+
+def test_redshift_json_parse_refuses_repeated_keys(records) -> None:
+    create = next(
+        r
+        for r in records
+        if r.node_id == "model.synapse.stg_app__event_deliveries"
+        and r.kind == "model incremental (first): create table"
+    )
+    patterns, depth = _redshift_key_patterns(create.sql)
+    assert set(patterns) == {"collapse", "repeated", "nested", "escaped_key"}
+    assert depth >= 2  # the levels DuckDB and Postgres check, at least
+    verdicts = {
+        text: _redshift_accepts(text, patterns, depth) for text in REPEATED_KEY_CASES
+    }
+    assert verdicts == REPEATED_KEY_CASES
+    # A repeat deeper than DuckDB and Postgres look is refused too (stricter),
+    # and so is anything nested deeper than the levels searched.
+    assert not _redshift_accepts('{"a": {"b": {"c": 1, "c": 2}}}', patterns, depth)
+    deep = '{"a": ' * (depth + 1) + "1" + "}" * (depth + 1)
+    assert not _redshift_accepts(deep, patterns, depth)
+
+
+# ---------- grants converge on Redshift (issue 15, item 7) ----------
+
+
+def test_redshift_grants_revoke_roles_no_longer_configured(records) -> None:
+    from synapse_devtools.redshift.standin import STALE_ROLE
+
+    grantee = f'role "{STALE_ROLE}"'
+    catalog = [r for r in records if "from svv_relation_privileges" in r.sql]
+    assert catalog and all(
+        "svv_column_privileges" in r.sql and "svv_schema_privileges" in r.sql
+        for r in catalog
+    )
+    revokes = [r for r in records if r.kind == "post-hook: revoke"]
+    # dbt-redshift sends a hook's statements one by one, each with its `;`.
+    stale = [r for r in revokes if r.sql.rstrip("; \n").endswith(f"from {grantee}")]
+    assert {r.phase for r in stale} == {"existing"}
+    kinds = {
+        ("schema" if " on schema " in r.sql else "relation", r.resource_type)
+        for r in stale
+    }
+    # Every relation type dbt builds, and schema usage.
+    assert {
+        ("relation", "model"),
+        ("relation", "seed"),
+        ("relation", "snapshot"),
+    } <= kinds
+    assert ("schema", "model") in kinds
+    materializations = {r.materialized for r in stale if r.resource_type == "model"}
+    assert {"table", "view", "incremental", "materialized_view"} <= materializations
+    # And nothing is granted to it.
+    assert not [r for r in records if r.kind == "post-hook: grant" and grantee in r.sql]

@@ -21,7 +21,8 @@
     objects either:
     - a repeated key in the object or in an object directly inside it (the
       levels the models read): DuckDB would read the first copy, Postgres
-      and Redshift the last;
+      and Redshift the last (Redshift, which cannot list keys, refuses a
+      repeated key at any level: see _redshift_repeated_key_checks);
     - a \u0000 escape anywhere: Postgres's jsonb cannot hold it.
 ------------------------------------------------------------------------- -#}
 {% macro json_parse_object(text_expr) -%}
@@ -80,14 +81,69 @@
     {%- set json_whitespace = "' ' || chr(9) || chr(10) || chr(13)" %}
     {#- A \u0000 escape is refused by looking for backslash + u0000 (also
         refuses an escaped backslash followed by the text u0000: stricter,
-        never looser). Repeated keys are not detected here yet (ADR 0007). -#}
+        never looser). Repeated keys: see _redshift_repeated_key_checks. -#}
     (case
         when
             is_valid_json({{ text_expr }})
             and left(ltrim({{ text_expr }}, {{ json_whitespace }}), 1) = '{'
             and strpos({{ text_expr }}, chr(92) || 'u0000') = 0
+            {%- for check in synapse._redshift_repeated_key_checks(text_expr) %}
+            and {{ check }}
+            {%- endfor %}
             then json_parse({{ text_expr }})
     end)
+{%- endmacro %}
+
+
+{#- ------------------------------------------------------------------------
+    _redshift_repeated_key_checks(text_expr, depth=6) -> conditions, all true
+    when the JSON text (already valid) has no repeated key. Redshift has no
+    function listing an object's keys, so the text is read with PCRE
+    (parameter 'p'). Every pattern starts with `"..."(*SKIP)(*F)|`, which
+    consumes each string literal whole and skips it, so no match ever starts
+    inside a string, whatever it holds.
+    - innermost objects (no object or array inside) are searched for a key
+      repeated verbatim, then each innermost object or array is collapsed to
+      `0`; `depth` times, so every object up to `depth` levels of nesting is
+      searched;
+    - text still nested deeper than that is refused, and so is a key
+      written with an escape (`"\u0061"` is the key `a`, which a verbatim
+      comparison would miss).
+    DuckDB and Postgres look at the top level and one level down only; this
+    looks at every level and refuses what it cannot read: stricter, never
+    looser (ADR 0007).
+------------------------------------------------------------------------- -#}
+{% macro _redshift_repeated_key_checks(text_expr, depth=6) -%}
+    {%- set bs = "\\" -%}
+    {%- set str = '"(?:[^"' ~ bs ~ bs ~ ']|' ~ bs ~ bs ~ '.)*"' -%}
+    {%- set atom = '(?:' ~ str ~ '|[^{}' ~ bs ~ '[' ~ bs ~ ']"])' -%}
+    {%- set ws = '[ ' ~ bs ~ 't' ~ bs ~ 'n' ~ bs ~ 'r]*' -%}
+    {%- set skip = str ~ '(*SKIP)(*F)|' -%}
+    {%- set collapse = skip ~ bs ~ '{' ~ atom ~ '*' ~ bs ~ '}|' ~ bs ~ '[' ~ atom ~ '*' ~ bs ~ ']' -%}
+    {%- set repeated = skip ~ bs ~ '{' ~ ws ~ '(?:' ~ atom ~ '*?,' ~ ws ~ ')?(' ~ str ~ ')'
+        ~ ws ~ ':' ~ atom ~ '*?,' ~ ws ~ bs ~ '1' ~ ws ~ ':' -%}
+    {%- set nested = skip ~ '[{' ~ bs ~ '[]' -%}
+    {%- set escaped_key = '"[^"' ~ bs ~ bs ~ ']*' ~ bs ~ bs ~ '.(?:[^"' ~ bs ~ bs ~ ']|'
+        ~ bs ~ bs ~ '.)*"' ~ ws ~ ':|' ~ str ~ '(*SKIP)(*F)' -%}
+    {#- Redshift string literals read backslash escapes: double them. -#}
+    {%- set literal = {} -%}
+    {%- for name, pattern in [('collapse', collapse), ('repeated', repeated),
+        ('nested', nested), ('escaped_key', escaped_key)] -%}
+        {%- do literal.update({name: "'" ~ pattern | replace(bs, bs ~ bs) ~ "'"}) -%}
+    {%- endfor -%}
+    {%- set checks = [
+        "regexp_count(" ~ text_expr ~ ", " ~ literal['escaped_key'] ~ ", 1, 'p') = 0"
+    ] -%}
+    {%- set level = namespace(text=text_expr) -%}
+    {%- for _ in range(depth) -%}
+        {%- do checks.append(
+            "regexp_count(" ~ level.text ~ ", " ~ literal['repeated'] ~ ", 1, 'p') = 0") -%}
+        {%- set level.text = "regexp_replace(" ~ level.text ~ ", "
+            ~ literal['collapse'] ~ ", '0', 1, 'p')" -%}
+    {%- endfor -%}
+    {%- do checks.append(
+        "regexp_count(" ~ level.text ~ ", " ~ literal['nested'] ~ ", 1, 'p') = 0") -%}
+    {{ return(checks) }}
 {%- endmacro %}
 
 

@@ -101,3 +101,22 @@
     {#- Redshift replaces every match without a flag. -#}
     regexp_replace({{ expr }}, '[^0-9]', '')
 {%- endmacro %}
+
+
+{#- ------------------------------------------------------------------------
+    text_byte_length(expr) -> integer: the text's length in UTF-8 bytes
+    (what Redshift's varchar(n) counts), the same on every engine; null for
+    null. length() would count characters on DuckDB and Postgres.
+------------------------------------------------------------------------- -#}
+{% macro text_byte_length(expr) -%}
+    {{ return(adapter.dispatch('text_byte_length', 'synapse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__text_byte_length(expr) -%}
+    {#- Postgres and Redshift (a UTF-8 database on both). -#}
+    octet_length({{ expr }})
+{%- endmacro %}
+
+{% macro duckdb__text_byte_length(expr) -%}
+    strlen({{ expr }})
+{%- endmacro %}

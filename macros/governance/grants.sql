@@ -157,9 +157,17 @@
         inner join pg_roles as r on grantees.grantee = r.oid
         where r.rolname <> current_user
     {%- endset -%}
+    {{ return(synapse._stale_from_rows(run_query(query).rows, configured, schema_roles)) }}
+{% endmacro %}
+
+
+{#- Catalog rows (grantee, 'relation' | 'schema') -> the grantees to revoke:
+    on the relation, every role not configured at all; on the schema, every
+    role not configured for it. -#}
+{% macro _stale_from_rows(rows, configured, schema_roles) %}
     {%- set relation_roles = [] -%}
     {%- set schema_stale = [] -%}
-    {%- for row in run_query(query).rows -%}
+    {%- for row in rows -%}
         {%- if row[1] == 'relation' and row[0] not in configured -%}
             {%- do relation_roles.append(row[0]) -%}
         {%- elif row[1] == 'schema' and row[0] not in schema_roles -%}
@@ -170,22 +178,60 @@
 {% endmacro %}
 
 
-{% macro postgres__apply_column_grants() %}
+{#- Redshift: the same question asked of its privilege views (explicit
+    grants to roles on the relation, on its columns, and USAGE on its
+    schema). Users and groups are not managed here: the project grants to
+    roles only. -#}
+{% macro redshift__stale_grantees(relation, configured, schema_roles) %}
+    {%- set schema_literal = synapse.sql_string_literal(relation.schema) -%}
+    {%- set name_literal = synapse.sql_string_literal(relation.identifier) -%}
+    {%- set query -%}
+        select distinct identity_name, 'relation' as scope
+        from svv_relation_privileges
+        where
+            namespace_name = {{ schema_literal }}
+            and relation_name = {{ name_literal }}
+            and identity_type = 'role'
+        union
+        select distinct identity_name, 'relation' as scope
+        from svv_column_privileges
+        where
+            namespace_name = {{ schema_literal }}
+            and relation_name = {{ name_literal }}
+            and identity_type = 'role'
+        union
+        select distinct identity_name, 'schema' as scope
+        from svv_schema_privileges
+        where
+            namespace_name = {{ schema_literal }}
+            and privilege_type = 'USAGE'
+            and identity_type = 'role'
+    {%- endset -%}
+    {{ return(synapse._stale_from_rows(run_query(query).rows, configured, schema_roles)) }}
+{% endmacro %}
+
+
+{#- The statements that make this relation's privileges converge: the
+    configured roles the warehouse has (`roles_catalog`, `name_column`)
+    are granted, every other grantee the engine's stale_grantees finds is
+    revoked. -#}
+{% macro _converging_grant_statements(roles_catalog, name_column, stale_grantees) %}
     {#- Roles are cluster objects that a developer's server may lack: a
         missing role is skipped here and reported once, as a warning that
-        counts, by the test assert_grant_roles_exist. -#}
+        counts (an error on production targets), by the test
+        assert_grant_roles_exist. -#}
     {%- set roles = synapse.column_access_roles() -%}
     {%- set wanted = roles.keys() | list -%}
     {%- set found = run_query(
-        "select rolname from pg_roles where rolname in ("
-        ~ synapse.sql_string_list(wanted) ~ ")"
+        "select " ~ name_column ~ " from " ~ roles_catalog ~ " where "
+        ~ name_column ~ " in (" ~ synapse.sql_string_list(wanted) ~ ")"
     ).columns[0].values() | list if wanted else [] -%}
     {%- set schema_roles = [] -%}
     {%- for role, access in roles.items()
         if role in found and this.schema in access['schemas'] -%}
         {%- do schema_roles.append(role) -%}
     {%- endfor -%}
-    {%- set stale = synapse.postgres__stale_grantees(this, wanted, schema_roles) -%}
+    {%- set stale = stale_grantees(this, wanted, schema_roles) -%}
     {%- set statements = column_grant_statements(
         this, this.schema, model.columns, found, stale['relation']
     ) -%}
@@ -195,6 +241,14 @@
             ~ ' from ' ~ synapse.role_grantee(role)
         ) -%}
     {%- endfor -%}
+    {{ return(statements) }}
+{% endmacro %}
+
+
+{% macro postgres__apply_column_grants() %}
+    {%- set statements = synapse._converging_grant_statements(
+        'pg_roles', 'rolname', synapse.postgres__stale_grantees
+    ) -%}
     {#- Two threads granting USAGE on one schema at once fail with "tuple
         concurrently updated": serialise grants until the model commits. -#}
     {%- do statements.insert(
@@ -205,7 +259,10 @@
 
 
 {% macro redshift__apply_column_grants() %}
-    {{ return(column_grant_statements(this, this.schema, model.columns) | join(';\n')) }}
+    {%- set statements = synapse._converging_grant_statements(
+        'svv_roles', 'role_name', synapse.redshift__stale_grantees
+    ) -%}
+    {{ return(statements | join(';\n')) }}
 {% endmacro %}
 
 

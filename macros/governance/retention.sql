@@ -547,7 +547,11 @@ decided as (
 
     select
         image_fields.*,
-        coalesce(image_fields.row_key, keyless_matches.matched_key) as subject_key,
+        {#- Keys as landed, at most the raw image's own width (RS027). -#}
+        cast(
+            coalesce(image_fields.row_key, keyless_matches.matched_key)
+            as varchar(65535)
+        ) as subject_key,
         case
             when erased.erased_key is not null
                 then 'erasure'
@@ -594,7 +598,7 @@ decided as (
         one (malformed) falls back to the commit, never earlier. -#}
     select
         *,
-        row_key as subject_key,
+        cast(row_key as varchar(65535)) as subject_key,
         case
             {%- if cutoff is none %}
             when 1 = 0 then ''

@@ -16,7 +16,9 @@
     Contract reasons come first (`malformed_json`: an image that is present or
     required but is not a JSON object; `missing_key`: the key is in neither
     image); `unknown_op` guards against envelope values the contract lacks;
-    then the landing columns and the plausibility window (ADR 0007):
+    `value_too_long`: the key or a text column of the image is longer than
+    its width in the var landing_text_widths; then the landing columns and
+    the plausibility window (ADR 0007):
     `missing_source_lsn`, `missing_source_ts`, `missing_loaded_at`,
     `future_loaded_at`, `implausible_source_ts` (commit before
     plausible_since, beyond year 9999, or later than loaded_at + skew) and
@@ -103,12 +105,20 @@ cdc_created as (
 
 cdc_judged as (
     {%- set skew = landing_var_int('landing_clock_skew_minutes') %}
+    {#- The image's text columns, as the models read them, for their widths
+        (a unit test's fixture CTE is named __dbt__cte__<source>__<table>). -#}
+    {%- set raw_table = (source_relation.identifier or '').split('__') | last %}
+    {%- set image_text = {key_column: 'row_key'} %}
+    {%- for column in landing_text_widths(raw_table) if column != key_column %}
+        {%- do image_text.update({column: json_get_text('image_json', [column])}) %}
+    {%- endfor %}
 
     select
         *,
         coalesce(
             {{ cdc_image_reason() }},
             case
+                {{ landing_text_width_reason(raw_table, image_text) }}
                 when source_lsn is null
                     then 'missing_source_lsn'
                 when source_ts_ms is null

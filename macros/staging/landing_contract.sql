@@ -99,3 +99,83 @@
                 or {{ occurred_at }} < {{ dbt.dateadd('day', -1 * age, received_at) }}
                 then 'implausible_timestamp'
 {%- endmacro %}
+
+
+{#-
+    Declared widths of the text read from JSON (ADR 0007, "Text widths").
+    The var landing_text_widths maps a raw table to {column: width in UTF-8
+    bytes}; every width is checked (1 to 65535, Redshift's varchar limit)
+    before it is rendered into SQL.
+-#}
+{% macro landing_text_widths(source_name) -%}
+    {%- set by_source = var('landing_text_widths', {}) or {} -%}
+    {%- set widths = by_source.get(source_name) if by_source is mapping else none -%}
+    {%- if widths is none and not execute -%}
+        {#- At parse time source() stands for the model itself. -#}
+        {{ return({}) }}
+    {%- elif widths is not mapping or widths | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var landing_text_widths has no {column: width} map for " ~ source_name) }}
+    {%- endif -%}
+    {%- for column, width in widths.items() -%}
+        {%- do synapse.sql_identifier(column, 'landing_text_widths: column') -%}
+        {%- if not modules.re.match('^[0-9]{1,5}$', width | string)
+            or (width | int) < 1 or (width | int) > 65535 -%}
+            {{ exceptions.raise_compiler_error(
+                "landing_text_widths." ~ source_name ~ "." ~ column
+                ~ " must be a width from 1 to 65535 bytes, got " ~ width) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(widths) }}
+{%- endmacro %}
+
+
+{#- The declared width of one column (a compile error when undeclared). -#}
+{% macro landing_text_width(source_name, column) -%}
+    {%- set widths = synapse.landing_text_widths(source_name) -%}
+    {%- if column not in widths -%}
+        {{ exceptions.raise_compiler_error(
+            "var landing_text_widths." ~ source_name ~ " declares no width for "
+            ~ column) }}
+    {%- endif -%}
+    {{ return(widths[column] | int) }}
+{%- endmacro %}
+
+
+{#-
+    landing_text_width_reason(source_name, expressions={}) -> one case
+    branch (no `case`/`end`):
+        value_too_long   a column of landing_text_widths[source_name] holds
+                         more UTF-8 bytes than its declared width
+    Each column is read from the expression of the same name, unless
+    `expressions` maps it to another SQL expression (e.g. a json_get_text).
+    Bytes, not characters: Redshift's varchar(n) counts bytes, and the count
+    is the same on every engine.
+-#}
+{% macro landing_text_width_reason(source_name, expressions={}) -%}
+    {%- set widths = synapse.landing_text_widths(source_name) -%}
+    {%- if widths -%}
+            when
+            {%- for column, width in widths.items() %}
+                {% if not loop.first %}or {% endif -%}
+                {{ synapse.text_byte_length(expressions.get(column, column)) -}}
+                {{ ' > ' ~ (width | int) }}
+            {%- endfor %}
+                then 'value_too_long'
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    landing_text(source_name, column, expr=column) -> the text as
+    varchar(<declared width>), or null when it is longer (such a row is
+    quarantined as value_too_long): never cut, on any engine.
+-#}
+{% macro landing_text(source_name, column, expr=none) -%}
+    {%- set width = synapse.landing_text_width(source_name, column) -%}
+    {%- set value = expr or column -%}
+    (case
+        when {{ synapse.text_byte_length(value) }} <= {{ width }}
+            then cast({{ value }} as varchar({{ width }}))
+    end)
+{%- endmacro %}

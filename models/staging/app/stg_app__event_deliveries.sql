@@ -128,6 +128,7 @@ judged as (
                 'received_at'
             ) }}
                 then 'future_timestamp'
+            {{ landing_text_width_reason('app_events') }}
             {#- The landing columns and the plausibility window (ADR 0007). -#}
             {{ event_landing_reason() }}
         end as quarantine_reason
@@ -145,20 +146,25 @@ final as (
         quarantine_reason,
         quarantine_reason is null as is_valid,
         ---------- event
-        event_type,
-        user_id,
-        case when not {{ is_blank('session_id') }} then session_id end
-            as session_id,
-        platform,
-        country,
-        app_version,
-        case when not {{ is_blank('feature') }} then feature end as feature,
-        message_id,
-        page,
-        error_code,
+        {{ landing_text('app_events', 'event_type') }} as event_type,
+        {{ landing_text('app_events', 'user_id') }} as user_id,
+        case
+            when not {{ is_blank('session_id') }}
+                then {{ landing_text('app_events', 'session_id') }}
+        end as session_id,
+        {{ landing_text('app_events', 'platform') }} as platform,
+        {{ landing_text('app_events', 'country') }} as country,
+        {{ landing_text('app_events', 'app_version') }} as app_version,
+        case
+            when not {{ is_blank('feature') }}
+                then {{ landing_text('app_events', 'feature') }}
+        end as feature,
+        {{ landing_text('app_events', 'message_id') }} as message_id,
+        {{ landing_text('app_events', 'page') }} as page,
+        {{ landing_text('app_events', 'error_code') }} as error_code,
         ---------- timestamps
         occurred_at,
-        occurred_at_text,
+        {{ landing_text('app_events', 'occurred_at_text') }} as occurred_at_text,
         received_at,
         loaded_at,
         ---------- raw

@@ -34,15 +34,15 @@ final as (
     select
         ---------- ids
         change_id,
-        row_key as user_id,
+        {{ landing_text('users_cdc', 'user_id', 'row_key') }} as user_id,
         ---------- change
         op,
         op = 'd' as is_delete,
         quarantine_reason,
         quarantine_reason is null as is_valid,
         ---------- attributes (null on a key-only delete)
-        {{ json_get_text('image_json', ['country']) }} as country,
-        {{ json_get_text('image_json', ['plan']) }} as plan,
+        {{ landing_text('users_cdc', 'country', json_get_text('image_json', ['country'])) }} as country,
+        {{ landing_text('users_cdc', 'plan', json_get_text('image_json', ['plan'])) }} as plan,
         case {{ json_get_text('image_json', ['marketing_opt_in']) }}
             when 'true' then true
             when 'false' then false

@@ -20,7 +20,7 @@ images as (
 
     select
         current_messages.message_id,
-        {{ json_get_text('cdc_judged.image_json', ['content']) }}
+        {{ landing_text('messages_cdc', 'content', json_get_text('cdc_judged.image_json', ['content'])) }}
             as content,  -- noqa: RF04
         row_number() over (
             partition by current_messages.message_id order by cdc_judged.change_id

@@ -21,9 +21,9 @@ images as (
 
     select
         current_users.user_id,
-        {{ json_get_text('cdc_judged.image_json', ['email']) }} as email,
-        {{ json_get_text('cdc_judged.image_json', ['full_name']) }} as full_name,
-        {{ json_get_text('cdc_judged.image_json', ['phone']) }} as phone,
+        {{ landing_text('users_cdc', 'email', json_get_text('cdc_judged.image_json', ['email'])) }} as email,
+        {{ landing_text('users_cdc', 'full_name', json_get_text('cdc_judged.image_json', ['full_name'])) }} as full_name,
+        {{ landing_text('users_cdc', 'phone', json_get_text('cdc_judged.image_json', ['phone'])) }} as phone,
         row_number() over (
             partition by current_users.user_id order by cdc_judged.change_id
         ) as copy_rank
