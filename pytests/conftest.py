@@ -1,12 +1,117 @@
-"""Shared fixtures. Postgres tests skip locally when no server is reachable,
-but under CI=true an unreachable server is a failure, never a skip."""
+"""Shared fixtures, the test layers, and the order tests run in.
+
+Layout (the rule for a new test file; README "Testing" says the same):
+
+    pytests/unit/      pure Python: no dbt, no database server, no browser
+    pytests/project/   the dbt project read, not built: parse, compile, ls,
+                       the manifest and its metadata, conventions, rendered SQL
+    pytests/e2e/       lands data in a warehouse, runs a dbt build, needs
+                       Postgres or drives a browser
+    pytests/support/   helper modules (harness, pipeline, project, oracles),
+                       importable by name (`from harness import ROOT`): the
+                       folder is on pytest's `pythonpath` (pyproject.toml)
+
+Each test gets the marker of its folder (`unit`, `project`, `e2e`), applied
+here, so `pytest -m "unit or project"` selects the fast layers and a new file
+cannot forget its marker. A test file outside these three folders is a
+collection error: choose its layer by what it needs, the cheapest that works.
+
+Postgres tests skip locally when no server is reachable, but under CI=true
+an unreachable server is a failure, never a skip.
+
+Parallel runs (`make pytest`: pytest-xdist, two workers, `--dist loadgroup`):
+each module is one unit of work (its module-scoped warehouse is built once,
+on one worker); modules that share a session-cached build are one group
+(`SHARED_BUILDS`). Units are handed out heaviest first (`EXPECTED_SECONDS`),
+so the long builds start at once and the short modules fill the gaps.
+"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from harness import postgres_reachable, temporary_postgres_database
+
+TESTS = Path(__file__).resolve().parent
+LAYERS = ("unit", "project", "e2e")
+
+# Modules whose tests read one build cached for the whole session (in a
+# support module): they must run on the same xdist worker, or each worker
+# would build (and write) the same warehouse.
+SHARED_BUILDS = {
+    # small_warehouse.duckdb_warehouse()
+    "e2e/test_catalog_site.py": "small-warehouse",
+    "e2e/test_semantic_layer.py": "small-warehouse",
+    # dashboards_support.duckdb_warehouse()
+    "e2e/test_dashboards_apptest.py": "dashboards-warehouse",
+    "e2e/test_dashboards_browser.py": "dashboards-warehouse",
+    "e2e/test_dashboards_report.py": "dashboards-warehouse",
+}
+
+# Seconds each unit of work took (one `make pytest` run, two workers, on the
+# 2-core CI machine; README "Testing"). Only the order matters: heaviest
+# first. A unit not listed counts by its layer.
+EXPECTED_SECONDS = {
+    "e2e/test_marts_accuracy.py": 400,
+    "e2e/test_hostile_input.py": 300,
+    "e2e/test_retention.py": 300,
+    "e2e/test_incremental_equivalence.py": 300,
+    "e2e/test_staging_pipeline.py": 200,
+    "e2e/test_quality_tests.py": 200,
+    "e2e/test_salt_secrecy.py": 150,
+    "e2e/test_governance.py": 150,
+    "e2e/test_slim_ci.py": 150,
+    "e2e/test_orchestration.py": 150,
+    "e2e/test_dashboards_postgres.py": 120,
+    "e2e/test_monitoring_alerts.py": 100,
+    "e2e/test_replay.py": 100,
+    "e2e/test_billing_snapshot.py": 100,
+    "small-warehouse": 200,
+    "dashboards-warehouse": 200,
+}
+DEFAULT_SECONDS = {"e2e": 60, "project": 20, "unit": 5}
+
+
+def _module(item: pytest.Item) -> str:
+    """The test file, relative to pytests/ ("e2e/test_x.py")."""
+    return item.path.resolve().relative_to(TESTS).as_posix()
+
+
+def _layer(module: str) -> str | None:
+    folder = module.split("/")[0]
+    return folder if folder in LAYERS and "/" in module else None
+
+
+def _unit_of_work(module: str) -> str:
+    return SHARED_BUILDS.get(module, module)
+
+
+def _expected_seconds(module: str) -> int:
+    unit = _unit_of_work(module)
+    return EXPECTED_SECONDS.get(unit, DEFAULT_SECONDS[_layer(module) or "e2e"])
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    misplaced = sorted({_module(i) for i in items if _layer(_module(i)) is None})
+    if misplaced:
+        raise pytest.UsageError(
+            "test files outside the layers: "
+            + ", ".join(f"pytests/{m}" for m in misplaced)
+            + ". Move each into pytests/unit/, pytests/project/ or pytests/e2e/"
+            " (the rule is in pytests/conftest.py and README 'Testing')."
+        )
+    for item in items:
+        module = _module(item)
+        item.add_marker(getattr(pytest.mark, _layer(module) or "e2e"))
+        item.add_marker(pytest.mark.xdist_group(_unit_of_work(module)))
+    # Heaviest unit of work first; a stable sort keeps each module's own
+    # order (and pytest's grouping by fixture parameter) intact.
+    items.sort(key=lambda item: -_expected_seconds(_module(item)))
 
 
 @pytest.fixture(scope="session")
