@@ -72,11 +72,11 @@ pytest: install  ## Python tests, dbt on DuckDB and Postgres, Redshift check, br
 test: lint pytest  ## every check (the CI job)
 
 # ---------- test layers (pytests/unit, project, e2e; README "Testing") ----------
-# Two workers (the CI machine has two cores); `--dist loadgroup`: a module is
+# Two workers (the CI machine has two cores); `--dist loadfile`: a module is
 # one unit of work, modules sharing a session build one group, heaviest
 # first (pytests/conftest.py). PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
-PYTEST_PARALLEL = $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
+PYTEST_PARALLEL = $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile)
 
 test-fast: install .dbt/profiles.yml  ## quick pre-push check: lint changed files, unit + project tests, DuckDB build of changed models
 	@PYTEST_WORKERS=$(PYTEST_WORKERS) tools/test-fast/run.sh

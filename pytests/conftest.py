@@ -19,17 +19,20 @@ collection error: choose its layer by what it needs, the cheapest that works.
 Postgres tests skip locally when no server is reachable, but under CI=true
 an unreachable server is a failure, never a skip.
 
-Parallel runs (`make pytest`: pytest-xdist, two workers, `--dist loadgroup`):
-each module is one unit of work (its module-scoped warehouse is built once,
-on one worker); modules that share a session-cached build are one group
-(`SHARED_BUILDS`). Units are handed out heaviest first (`EXPECTED_SECONDS`),
-so the long builds start at once and the short modules fill the gaps.
+Parallel runs (`make pytest`: pytest-xdist, two workers, `--dist loadfile`):
+`pytest_xdist_make_scheduler` below makes each module one unit of work (its
+module-scoped warehouse is built once, on one worker) and the modules that
+share a session-cached build one unit (`SHARED_BUILDS`). Units are handed
+out heaviest first (`EXPECTED_SECONDS`), so the long builds start at once
+and the short modules fill the gaps. (xdist's own `loadgroup` cannot do the
+grouping here: it renames test ids, which pytest 9 no longer allows.)
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from harness import postgres_reachable, temporary_postgres_database
@@ -93,7 +96,6 @@ def _expected_seconds(module: str) -> int:
     return EXPECTED_SECONDS.get(unit, DEFAULT_SECONDS[_layer(module) or "e2e"])
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
@@ -106,12 +108,30 @@ def pytest_collection_modifyitems(
             " (the rule is in pytests/conftest.py and README 'Testing')."
         )
     for item in items:
-        module = _module(item)
-        item.add_marker(getattr(pytest.mark, _layer(module) or "e2e"))
-        item.add_marker(pytest.mark.xdist_group(_unit_of_work(module)))
-    # Heaviest unit of work first; a stable sort keeps each module's own
-    # order (and pytest's grouping by fixture parameter) intact.
-    items.sort(key=lambda item: -_expected_seconds(_module(item)))
+        item.add_marker(getattr(pytest.mark, _layer(_module(item)) or "e2e"))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # xdist hands out units in collection order: heaviest first. Every
+        # worker sorts the same way (the collections must be equal); a stable
+        # sort keeps each module's own order and pytest's grouping by fixture
+        # parameter. A plain run keeps the usual order.
+        items.sort(key=lambda item: -_expected_seconds(_module(item)))
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook; absent without it
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under `--dist loadfile` (or loadscope, loadgroup): one unit of work per
+    module, or per group of `SHARED_BUILDS`, in collection order."""
+    if config.getvalue("dist") not in {"loadfile", "loadscope", "loadgroup"}:
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class UnitOfWorkScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0].removeprefix("pytests/")
+            return _unit_of_work(module)
+
+    config.option.loadscopereorder = False  # keep the heaviest-first order
+    return UnitOfWorkScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.venv/bin
+export DBT_PROFILES_DIR="${DBT_PROFILES_DIR:-$PWD/.dbt}"  # as `make` sets it
 WORK="$PWD/target/test-fast"
 WORKERS="${PYTEST_WORKERS:-2}"
 log() { printf '\n==> [test-fast %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
@@ -49,7 +50,7 @@ fi
 # ---------- 2. unit and project tests ----------
 log "pytest: the unit and project layers ($WORKERS workers)"
 parallel=(-p no:xdist)
-[ "$WORKERS" = 0 ] || parallel=(-n "$WORKERS" --dist loadgroup --no-loadscope-reorder)
+[ "$WORKERS" = 0 ] || parallel=(-n "$WORKERS" --dist loadfile)
 "$BIN/pytest" pytests/unit pytests/project -m "unit or project" -q "${parallel[@]}"
 
 # ---------- 3. DuckDB build of what changed ----------
