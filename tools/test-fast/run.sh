@@ -80,7 +80,8 @@ state=(--state "$WORK/state" --target local --target-path "$WORK/run"
     --log-path "$WORK/logs")
 
 selected="$("$BIN/dbt" ls --quiet --select state:modified+ "${state[@]}" \
-    --exclude-resource-type test --exclude-resource-type unit_test | grep -c . || true)"
+    --resource-type model --resource-type seed --resource-type snapshot \
+    | grep -c . || true)"
 if [ "$selected" -eq 0 ]; then
     log "dbt: ${#dbt_changed[@]} dbt file(s) changed, but no model, seed or" \
         "snapshot is modified (state:modified+): nothing to build"
