@@ -17,7 +17,8 @@ import pytest
 from harness import ROOT, dbt, postgres_admin_settings, work_dir
 from pipeline import pipeline
 
-from synapse_landing import loader, repo_checks
+from synapse_devtools import repo_checks
+from synapse_landing import loader
 from synapse_landing.warehouse import DuckDBWarehouse, PostgresWarehouse
 
 EVENT = {
