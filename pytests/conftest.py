@@ -98,6 +98,11 @@ def _expected_seconds(module: str) -> int:
     return EXPECTED_SECONDS.get(unit, DEFAULT_SECONDS[_layer(module) or "e2e"])
 
 
+def _heaviest_first(item: pytest.Item) -> tuple[int, str]:
+    module = _module(item)
+    return -_expected_seconds(module), _unit_of_work(module)
+
+
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
@@ -115,8 +120,9 @@ def pytest_collection_modifyitems(
         # xdist hands out units in collection order: heaviest first. Every
         # worker sorts the same way (the collections must be equal); a stable
         # sort keeps each module's own order and pytest's grouping by fixture
-        # parameter. A plain run keeps the usual order.
-        items.sort(key=lambda item: -_expected_seconds(_module(item)))
+        # parameter; the unit's name keeps a shared-build group together.
+        # A plain run keeps the usual order.
+        items.sort(key=_heaviest_first)
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook; absent without it
