@@ -25,7 +25,7 @@ SEED ?= 42
 
 .PHONY: help install build land dbt-build lint test pytest redshift-compile docs bench lock clean
 .PHONY: dashboard orchestrate conventions alerts redshift-check
-.PHONY: dr-drill
+.PHONY: dr-drill test-fast
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -67,9 +67,19 @@ lint: install  ## ruff, sqlfluff and every pre-commit hook over the whole tree
 	@$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 pytest: install  ## Python tests, dbt on DuckDB and Postgres, Redshift check, browser tests
-	@$(BIN)/pytest
+	@$(BIN)/pytest $(PYTEST_PARALLEL) --durations=30
 
 test: lint pytest  ## every check (the CI job)
+
+# ---------- test layers (pytests/unit, project, e2e; README "Testing") ----------
+# Two workers (the CI machine has two cores); `--dist loadfile`: a module is
+# one unit of work, modules sharing a session build one group, heaviest
+# first (pytests/conftest.py). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL = $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile)
+
+test-fast: install .dbt/profiles.yml  ## quick pre-push check: lint changed files, unit + project tests, DuckDB build of changed models
+	@PYTEST_WORKERS=$(PYTEST_WORKERS) tools/test-fast/run.sh
 
 redshift-compile: redshift-check  ## old name of redshift-check
 

@@ -60,7 +60,7 @@ RAW_TABLES: dict[str, tuple[Column, ...]] = {
 
 # The contract's value lists. dbt reads the same lists from the vars of
 # dbt_project.yml (event_types, activity_event_types, cdc_ops,
-# quarantine_reasons); pytests/test_constants_agree.py checks that both, and
+# quarantine_reasons); pytests/project/test_constants_agree.py checks that both, and
 # the prose of docs/catalog/_landing_contract__docs.md, say the same. The
 # generator draws values by index, so the order of each tuple is part of its
 # output.

@@ -5,7 +5,7 @@ queries), the rule book in `book`; this package re-exports what callers use.
 
 Each rule names the page of the Amazon Redshift Database Developer Guide it
 comes from and carries a fixture: a statement (or, for the dispatch rule, a
-macro file) that breaks it. `pytests/test_redshift_check.py` proves that every
+macro file) that breaks it. `pytests/project/test_redshift_check.py` proves that every
 rule reports its fixture and that the captured project reports nothing.
 
 Syntax trees come from sqlglot's `redshift` dialect. sqlglot parses more than

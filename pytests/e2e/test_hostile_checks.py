@@ -14,10 +14,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from harness import ROOT, dbt, postgres_admin_settings
+from harness import ROOT, dbt, postgres_admin_settings, work_dir
 from pipeline import pipeline
 
-from synapse_landing import loader, repo_checks
+from synapse_devtools import repo_checks
+from synapse_landing import loader
 from synapse_landing.warehouse import DuckDBWarehouse, PostgresWarehouse
 
 EVENT = {
@@ -190,9 +191,7 @@ def test_vars_are_rendered_as_escaped_literals(tmp_path) -> None:
     )
     assert result.returncode == 0
     compiled = next(
-        (ROOT / "target" / "pytest" / "hostile-vars" / "compiled").rglob(
-            "stg_app__event_deliveries.sql"
-        )
+        (work_dir("hostile-vars") / "compiled").rglob("stg_app__event_deliveries.sql")
     ).read_text()
     assert "'x''); drop table raw.app_events; --'" in compiled
     bad = dbt(

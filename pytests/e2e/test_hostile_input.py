@@ -31,7 +31,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 import yaml
-from harness import ROOT, postgres_admin_settings
+from harness import ROOT, postgres_admin_settings, roles_lock
 from pipeline import Pipeline, pipeline, small_config
 
 from synapse_landing import contract, generator, loader
@@ -356,15 +356,16 @@ def _roles_var(extra: str) -> str:
 def _ensure_extra_role(engine: str) -> None:
     if engine != "postgres":
         return
-    admin = psycopg2.connect(**postgres_admin_settings())
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"drop role if exists {ABSENT_ROLE}")
-        cursor.execute(
-            "do $$ begin if not exists (select from pg_roles where rolname = "
-            f"'{EXTRA_ROLE}') then create role {EXTRA_ROLE} nologin; end if; end $$"
-        )
-    admin.close()
+    with roles_lock():  # roles are cluster-wide: one creator at a time
+        admin = psycopg2.connect(**postgres_admin_settings())
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f"drop role if exists {ABSENT_ROLE}")
+            cursor.execute(
+                "do $$ begin if not exists (select from pg_roles where rolname = "
+                f"'{EXTRA_ROLE}') then create role {EXTRA_ROLE} nologin; end if; end $$"
+            )
+        admin.close()
 
 
 def _privileges_of(warehouse: Pipeline, role: str) -> int:

@@ -4,7 +4,7 @@ Tests compare the warehouse with what this module computes from the same raw
 rows. It shares no code with the dbt models: it is written from the contract's
 text, in plain Python, so a bug in the SQL cannot hide in both places. Only
 the contract's value lists come from :mod:`synapse_landing.contract`; they are
-data, not logic, and pytests/test_constants_agree.py checks them against the
+data, not logic, and pytests/project/test_constants_agree.py checks them against the
 contract's prose and dbt_project.yml.
 """
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import ROOT
+from harness import ROOT, work_dir
 from pipeline import Pipeline, pipeline, small_config
 
 from synapse_landing import generator, loader
@@ -40,7 +40,7 @@ def _generic_tests() -> set[str]:
 
 
 def _artifacts(built: Pipeline) -> tuple[dict[str, Any], dict[str, Any]]:
-    work = ROOT / "target" / "pytest" / built.run_name
+    work = work_dir(built.run_name)
     return (
         json.loads((work / "run_results.json").read_text()),
         json.loads((work / "manifest.json").read_text()),
@@ -179,9 +179,9 @@ def test_recording_an_invocation_again_replaces_it(warehouse) -> None:
 
 def _freshness(built: Pipeline):
     result = built.dbt("source", "freshness", "--vars", FIXTURE_VARS, check=False)
-    invocation = json.loads(
-        (ROOT / "target" / "pytest" / built.run_name / "sources.json").read_text()
-    )["metadata"]["invocation_id"]
+    invocation = json.loads((work_dir(built.run_name) / "sources.json").read_text())[
+        "metadata"
+    ]["invocation_id"]
     statuses = dict(
         built.query(
             "select table_name, status from monitoring.dbt_source_freshness_results "

@@ -1,4 +1,5 @@
-"""The dbt project's manifest, parsed once per test session."""
+"""The dbt project's manifest, parsed once per test session (per xdist
+worker: each parses into its own target/pytest/[<worker>/]parse/)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ import os
 from functools import cache
 from typing import Any
 
-from harness import ROOT, dbt
+from harness import dbt, work_dir
 
 CLASSIFICATIONS = {"public", "internal", "confidential"}
 
 
 @cache
 def manifest() -> dict[str, Any]:
-    env = {"SYNAPSE_DUCKDB_PATH": str(ROOT / "target" / "pytest" / "parse.duckdb")}
-    os.makedirs(ROOT / "target" / "pytest", exist_ok=True)
+    env = {"SYNAPSE_DUCKDB_PATH": str(work_dir("parse.duckdb"))}
+    os.makedirs(work_dir(""), exist_ok=True)
     dbt(["parse", "--no-partial-parse"], target="local", env=env, run_name="parse")
-    path = ROOT / "target" / "pytest" / "parse" / "manifest.json"
+    path = work_dir("parse") / "manifest.json"
     return json.loads(path.read_text())
 
 

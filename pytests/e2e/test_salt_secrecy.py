@@ -23,7 +23,7 @@ from typing import Any
 
 import metrics_oracle
 import pytest
-from harness import ROOT
+from harness import work_dir
 from pipeline import Pipeline, pipeline, small_config
 
 from synapse_landing import generator
@@ -71,7 +71,7 @@ def built(request, landing, tmp_path_factory) -> Iterator[tuple[Pipeline, str]]:
 
 def _dbt_dir(run: Pipeline) -> Path:
     """harness.dbt's --target-path; --log-path is its logs/ subfolder."""
-    return ROOT / "target" / "pytest" / run.run_name
+    return work_dir(run.run_name)
 
 
 def _leaks(directory: Path, secret: str) -> list[str]:

@@ -1,6 +1,6 @@
 """End to end on DuckDB and Postgres: generate, land, `dbt build`, then check
 the staged models against the generator's ground truth and against the
-independent oracle (pytests/oracle.py)."""
+independent oracle (pytests/support/oracle.py)."""
 
 from __future__ import annotations
 

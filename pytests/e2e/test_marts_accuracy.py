@@ -1,5 +1,5 @@
 """Every mart, cell by cell, against the metrics computed in Python from the
-generator's own truth (pytests/metrics_oracle.py), on DuckDB and Postgres,
+generator's own truth (pytests/support/metrics_oracle.py), on DuckDB and Postgres,
 plus DuckDB == Postgres for the same data.
 
 The dataset carries every fault of the landing contract (duplicates,

@@ -551,7 +551,7 @@ def test_realistic_shape(small) -> None:
     assert None in countries and "AQ" in countries
     assert {c for c in countries if c} - {"AQ"} <= {
         line.split(",")[0]
-        for line in (Path(__file__).parents[1] / "seeds" / "country_regions.csv")
+        for line in (Path(__file__).parents[2] / "seeds" / "country_regions.csv")
         .read_text()
         .splitlines()[1:]
     }

@@ -227,7 +227,7 @@ def _redshift_accepts(text: str, patterns: dict[str, str], depth: int) -> bool:
 
 
 REPEATED_KEY_CASES = {
-    # The hostile suite's probes (pytests/test_hostile_input.py).
+    # The hostile suite's probes (pytests/e2e/test_hostile_input.py).
     '{"event_type": "page_view", "user_id": "u_first", "user_id": "u_last"}': False,
     '{"user_id": "u_1", "properties": {"feature": "a", "feature": "b"}}': False,
     # Repeats around nested values, with whitespace, or hidden in strings.

@@ -129,7 +129,7 @@ def test_a_batch_can_be_stamped_with_its_loaded_at(engine, landing) -> None:
 
 
 def test_landed_faults_equal_the_ground_truth(engine, landing) -> None:
-    """Independent reading of the landed rows (pytests/oracle.py)."""
+    """Independent reading of the landed rows (pytests/support/oracle.py)."""
     dataset, root = landing
     engine.land(root)
     truth = dataset.truth

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import small_warehouse
-from harness import PROFILES_DIR, ROOT, ensure_profiles
+from harness import PROFILES_DIR, ROOT, ensure_profiles, work_dir
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +49,7 @@ def _require_chromium() -> None:
 def site() -> tuple[Path, str]:
     """Builds the catalog like `make docs` does; returns the page and output."""
     built = small_warehouse.duckdb_warehouse()
-    target_dir = ROOT / "target" / "pytest" / built.run_name
+    target_dir = work_dir(built.run_name)
     ensure_profiles()
     result = subprocess.run(
         [

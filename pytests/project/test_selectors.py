@@ -8,7 +8,7 @@ import os
 from functools import cache
 
 import pytest
-from harness import PROFILES_DIR, ROOT, ensure_profiles
+from harness import PROFILES_DIR, ROOT, ensure_profiles, work_dir
 
 STAGING_APP = {
     "stg_app__event_deliveries",
@@ -98,16 +98,14 @@ def _runner():
 
     ensure_profiles()
     os.environ["DBT_PROFILES_DIR"] = str(PROFILES_DIR)
-    os.environ.setdefault(
-        "SYNAPSE_DUCKDB_PATH", str(ROOT / "target" / "pytest" / "selectors.duckdb")
-    )
+    os.environ.setdefault("SYNAPSE_DUCKDB_PATH", str(work_dir("selectors.duckdb")))
     parsed = dbtRunner().invoke(["parse", *_common_args()])
     assert parsed.success, parsed.exception
     return dbtRunner(manifest=parsed.result)
 
 
 def _common_args() -> list[str]:
-    work = ROOT / "target" / "pytest" / "selectors"
+    work = work_dir("selectors")
     return [
         "--project-dir",
         str(ROOT),

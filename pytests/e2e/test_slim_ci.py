@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from harness import ROOT, dbt
+from harness import ROOT, dbt, work_dir
 
 from synapse_landing import generator, loader
 from synapse_landing.warehouse import PostgresWarehouse
@@ -95,7 +95,7 @@ def test_slim_ci_builds_only_the_change_and_defers_to_production(
     )
     state = tmp_path / "prod-state"
     state.mkdir()
-    shutil.copy(ROOT / "target/pytest/slim-ci-prod/manifest.json", state)
+    shutil.copy(work_dir("slim-ci-prod") / "manifest.json", state)
 
     # the pull request: one model changes
     model = next(project.glob(f"models/**/{CHANGED}.sql"))
@@ -112,7 +112,7 @@ def test_slim_ci_builds_only_the_change_and_defers_to_production(
         ci_env,
         "slim-ci-pr",
     )
-    work = ROOT / "target/pytest/slim-ci-pr"
+    work = work_dir("slim-ci-pr")
     results = json.loads((work / "run_results.json").read_text())["results"]
     built = {
         r["unique_id"].split(".")[-1]

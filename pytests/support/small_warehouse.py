@@ -8,14 +8,16 @@ import datetime as dt
 import shutil
 from functools import cache
 
-from harness import ROOT
+from harness import work_dir
 from pipeline import Pipeline, pipeline, small_config
 
 from synapse_landing import generator
 
 # A fixed end, so every number is independent of the wall clock.
 END = dt.datetime(2026, 6, 30, 12, 0)
-WORKDIR = ROOT / "target" / "pytest" / "small-warehouse"
+# This worker's folder (target/pytest/[<worker>/]small-warehouse); the
+# modules that share the build are in one xdist group (see pytests/conftest.py).
+WORKDIR = work_dir("small-warehouse")
 
 
 @cache
@@ -75,7 +77,7 @@ def build_semantic_only(built: Pipeline) -> Pipeline:
 
 @cache
 def duckdb_warehouse() -> Pipeline:
-    """The shared DuckDB build (a file under target/pytest/)."""
+    """The shared DuckDB build (a file under WORKDIR)."""
     shutil.rmtree(WORKDIR, ignore_errors=True)
     WORKDIR.mkdir(parents=True)
     with pipeline("duckdb", "small-warehouse", WORKDIR) as built:

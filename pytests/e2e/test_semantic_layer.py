@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import small_warehouse
-from harness import BIN, PROFILES_DIR, ROOT, ensure_profiles
+from harness import BIN, PROFILES_DIR, ROOT, ensure_profiles, work_dir
 from pipeline import Pipeline, pipeline
 
 pytestmark = pytest.mark.slow
@@ -49,7 +49,7 @@ def mf(built: Pipeline, *args: str) -> str:
     --target-path dbt used: copy the engine's parse there first.
     """
     ensure_profiles()
-    manifest = ROOT / "target" / "pytest" / built.run_name / "semantic_manifest.json"
+    manifest = work_dir(built.run_name) / "semantic_manifest.json"
     shutil.copyfile(manifest, ROOT / "target" / "semantic_manifest.json")
     env = {
         **os.environ,

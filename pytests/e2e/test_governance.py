@@ -22,7 +22,8 @@ from harness import (
 from pipeline import pipeline, small_config
 from project import manifest
 
-from synapse_landing import generator, repo_checks
+from synapse_devtools import repo_checks
+from synapse_landing import generator
 
 ROLES = ("reporter", "analyst", "pii_reader")
 
