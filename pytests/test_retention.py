@@ -47,7 +47,9 @@ COMPARED_SCHEMAS = ("staged", "intermediate", "mart")
 # Models that describe "now" (as in test_incremental_equivalence).
 NOT_COMPARED_PREFIXES = ("rt_", "mon_")
 AUDIT = "governance.personal_data_scrub_log"
-CHANGES = "staged.stg_oltp__user_changes"
+# Every table holding the users' change_ids of valid rows: the base model
+# computes them, the change table copies them (the guard looks in both).
+CHANGES = ("restricted.base_oltp__users_cdc", "staged.stg_oltp__user_changes")
 
 SPECS = {
     "users_cdc": {
@@ -453,11 +455,15 @@ def test_scrub_blanks_due_personal_data_and_changes_nothing_else(
         lap("read before")
 
         # ---------- one transaction: a failing guard leaves everything as it was
-        _execute(built, f"update {CHANGES} set change_id = change_id || 'x'")
+        for table in CHANGES:
+            _execute(built, f"update {table} set change_id = change_id || 'x'")
         failed = _scrub(built, check=False)
         assert failed.returncode != 0
         assert "no longer matches cdc_parse_ctes" in failed.stdout
-        _execute(built, f"update {CHANGES} set change_id = replace(change_id, 'x', '')")
+        for table in CHANGES:
+            _execute(
+                built, f"update {table} set change_id = replace(change_id, 'x', '')"
+            )
         for table in SPECS:
             assert actual_raw(built.rows(f"raw.{table}")) == actual_raw(
                 raw_before[table]
