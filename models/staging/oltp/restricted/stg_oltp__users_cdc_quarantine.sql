@@ -19,13 +19,12 @@ rejected_changes as (
     {#- Incrementally, the batches whose quarantined rows differ in number
         from what this model holds. -#}
     select * from {{ ref('base_oltp__users_cdc') }}
-    where
-        quarantine_reason is not null
-        {% if is_incremental_run() %}
-            and {{ unstaged_batches(
-                ref('base_oltp__users_cdc'), 'quarantine_reason is not null'
-            ) }}
-        {% endif %}
+    where quarantine_reason is not null
+    {% if is_incremental_run() %}
+        and {{ unstaged_batches(
+            ref('base_oltp__users_cdc'), 'quarantine_reason is not null'
+        ) }}
+    {% endif %}
 
 ),
 
