@@ -268,11 +268,29 @@
     {%- set derived = [] -%}
     {%- set unknown = [] -%}
     {%- set source_id = 'source.synapse.oltp.' ~ source_name -%}
-    {%- for node in graph.nodes.values() -%}
-        {%- if node.resource_type == 'model'
-            and source_id in node.depends_on.nodes
-            and node.config.materialized in ('incremental', 'table') -%}
-            {%- if 'change_id' in node.columns -%}
+    {#- The models whose change_id comes from the source: those that read it
+        directly, then, transitively, those that read one of them (the base
+        model parses the source; the change and quarantine tables copy from
+        it). A model without change_id ends the chain. -#}
+    {%- set carriers = [source_id] -%}
+    {%- set models = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') | list -%}
+    {%- set walk = namespace(grew=true) -%}
+    {%- for _ in models -%}
+        {%- if walk.grew -%}
+            {%- set walk.grew = false -%}
+            {%- for node in models -%}
+                {%- if node.unique_id not in carriers
+                    and 'change_id' in node.columns
+                    and node.depends_on.nodes | select('in', carriers) | list -%}
+                    {%- do carriers.append(node.unique_id) -%}
+                    {%- set walk.grew = true -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for node in models -%}
+        {%- if node.config.materialized in ('incremental', 'table') -%}
+            {%- if node.unique_id in carriers -%}
                 {%- do derived.append({
                     'name': node.name,
                     'relation': api.Relation.create(
@@ -282,7 +300,7 @@
                     ),
                     'has_images': 'before' in node.columns and 'after' in node.columns,
                 }) -%}
-            {%- else -%}
+            {%- elif source_id in node.depends_on.nodes -%}
                 {%- do unknown.append(node.name) -%}
             {%- endif -%}
         {%- endif -%}

@@ -46,7 +46,7 @@
 
     `landed_relation` / `landed_filter` say what the model should hold per
     batch: the raw source itself, or, for a quarantine model, the quarantined
-    rows of the model that judges the same source.
+    rows of the base model that judges the same source.
 -#}
 {% macro unstaged_batches(landed_relation, landed_filter=none, column='loaded_at') -%}
     {%- set batch = synapse.landing_batch_key(column) -%}
@@ -82,49 +82,41 @@
 
 
 {#-
-    The two CTEs every "re-decide what changed" model starts with: the keys
-    whose number of input rows differs from what the model recorded for
-    them (`count_column`, the input rows behind each key's output), then the
-    input rows of those keys (all of them, old and new, so the key is
-    re-decided from its full history). Counting instead of comparing landing
-    times means no NULL, future or re-landed time can hide a key. On a full
-    build the second CTE is the whole input.
+    touched_key_rows(input_relation, key, count_column) -> one select: the
+    input rows of every key a "re-decide what changed" model must re-decide,
+    all of them, old and new, so the key is re-decided from its full
+    history. A key is touched when its number of input rows differs from
+    what the model recorded for it (`count_column`, the input rows behind
+    each key's output). Counting instead of comparing landing times means no
+    NULL, future or re-landed time can hide a key. On a full build it is the
+    whole input. Used as
+    candidates as ( touched_key_rows('valid_changes', 'user_id', 'change_count') ).
 -#}
-{% macro touched_key_ctes(input_cte, key, count_column, touched_cte, output_cte) -%}
-{% if is_incremental_run() %}
-{{ touched_cte }} as (
-
-    select input_counts.{{ key }}
-    from (
-        select
-            {{ key }},
-            count(*) as input_rows
-        from {{ input_cte }}
-        group by {{ key }}
-    ) as input_counts
-    left join (
-        select
-            {{ key }},
-            max({{ count_column }}) as built_rows
-        from {{ this }}
-        group by {{ key }}
-    ) as built
-        on input_counts.{{ key }} = built.{{ key }}
-    where
-        built.built_rows is null
-        or built.built_rows <> input_counts.input_rows
-
-),
-
-{% endif %}
-{{ output_cte }} as (
-
-    select {{ input_cte }}.*
-    from {{ input_cte }}
-    {% if is_incremental_run() %}
-        inner join {{ touched_cte }}
-            on {{ input_cte }}.{{ key }} = {{ touched_cte }}.{{ key }}
-    {% endif %}
-
-)
+{% macro touched_key_rows(input_relation, key, count_column) -%}
+    select {{ input_relation }}.*
+    from {{ input_relation }}
+    {%- if is_incremental_run() %}
+    inner join (
+        select input_counts.{{ key }}
+        from (
+            select
+                {{ key }},
+                count(*) as input_rows
+            from {{ input_relation }}
+            group by {{ key }}
+        ) as input_counts
+        left join (
+            select
+                {{ key }},
+                max({{ count_column }}) as built_rows
+            from {{ this }}
+            group by {{ key }}
+        ) as built
+            on input_counts.{{ key }} = built.{{ key }}
+        where
+            built.built_rows is null
+            or built.built_rows <> input_counts.input_rows
+    ) as touched_keys
+        on {{ input_relation }}.{{ key }} = touched_keys.{{ key }}
+    {%- endif %}
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {#-
     The rules that decide a raw CDC row's identity and validity, in one place:
-    staging (cdc_parse_ctes) and the personal-data scrub (which must compute
+    staging (cdc_judged_rows) and the personal-data scrub (which must compute
     the id a full refresh would give a row it has blanked) both call them.
 -#}
 

@@ -61,10 +61,10 @@ def test_capture_holds_both_incremental_branches(records) -> None:
         if r.node_id == "model.synapse.stg_app__events" and r.phase == "existing"
     ]
     assert any(r.kind.endswith("create table") for r in first)
-    assert not any("touched_events" in r.sql for r in first)
+    assert not any("touched_keys" in r.sql for r in first)
     delete = [r for r in existing if r.kind.endswith(": delete")]
     assert delete and "event_id" in delete[0].sql
-    assert any("touched_events" in r.sql for r in existing)
+    assert any("touched_keys" in r.sql for r in existing)
 
 
 def test_capture_holds_every_model_and_run_operation(records) -> None:

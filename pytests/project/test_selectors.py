@@ -22,6 +22,9 @@ STAGING_BILLING = {
     "stg_billing__subscriptions_quarantine",
 }
 STAGING_OLTP = {
+    # Base models: each CDC table's JSON parsed once (restricted schema).
+    "base_oltp__messages_cdc",
+    "base_oltp__users_cdc",
     "stg_oltp__message_changes",
     "stg_oltp__message_contents",
     "stg_oltp__messages",
@@ -42,6 +45,7 @@ MONITORING = {
 REALTIME_VIEWS = {"rt_active_users", "rt_message_rate", "rt_system_health"}
 # The incremental staging models the real-time views read.
 REALTIME_STAGING = {
+    "base_oltp__messages_cdc",
     "stg_app__event_deliveries",
     "stg_app__events",
     "stg_oltp__message_changes",

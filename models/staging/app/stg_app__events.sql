@@ -26,13 +26,13 @@ valid_deliveries as (
 
 ),
 
-{{ touched_key_ctes(
-    input_cte='valid_deliveries',
-    key='event_id',
-    count_column='delivery_count',
-    touched_cte='touched_events',
-    output_cte='candidates',
-) }},
+candidates as (
+
+    {#- The deliveries of the events to re-decide (all of them on a full
+        build). -#}
+    {{ touched_key_rows('valid_deliveries', 'event_id', 'delivery_count') }}
+
+),
 
 ranked as (
 

@@ -1,6 +1,7 @@
 {#-
-    One row per raw chat.messages change event, parsed, without the message
-    text: `content` is personal data and stays restricted.
+    One row per raw chat.messages change event, without the message text:
+    the columns of base_oltp__messages_cdc (which parses and judges every
+    raw row once) minus the images, so `content` stays restricted.
 -#}
 {{
     config(
@@ -16,17 +17,14 @@
 
 with
 
-{{ cdc_parse_ctes(source('oltp', 'messages_cdc'), 'message_id') }},
+base_changes as (
 
-images as (
-
-    {#- Text first: the parsers repeat their argument many times. -#}
-    select
-        *,
-        {{ json_get_text('image_json', ['response_ms']) }} as response_ms_text,
-        {{ json_type_of('image_json', ['response_ms']) }} as response_ms_type
-    from cdc_judged
-    {{ optimization_fence() }}
+    {#- Parsed and judged once, in base_oltp__messages_cdc; the batches not yet
+        copied here (the same cursor, one row per raw row). -#}
+    select * from {{ ref('base_oltp__messages_cdc') }}
+    {% if is_incremental_run() %}
+        where {{ unstaged_batches(ref('base_oltp__messages_cdc')) }}
+    {% endif %}
 
 ),
 
@@ -35,30 +33,25 @@ final as (
     select
         ---------- ids
         change_id,
-        {{ landing_text('messages_cdc', 'message_id', 'row_key') }} as message_id,
-        {{ landing_text('messages_cdc', 'conversation_id', json_get_text('image_json', ['conversation_id'])) }} as conversation_id,
-        {{ landing_text('messages_cdc', 'user_id', json_get_text('image_json', ['user_id'])) }} as user_id,
+        message_id,
+        conversation_id,
+        user_id,
         ---------- change
         op,
-        op = 'd' as is_delete,
+        is_delete,
         quarantine_reason,
-        quarantine_reason is null as is_valid,
+        is_valid,
         ---------- attributes (null on a key-only delete)
-        {{ landing_text('messages_cdc', 'role', json_get_text('image_json', ['role'])) }} as message_role,
-        {{ landing_text('messages_cdc', 'status', json_get_text('image_json', ['status'])) }} as status,
-        case
-            when
-                response_ms_type = 'number'
-                and {{ regex_matches('response_ms_text', '^[0-9]{1,9}$') }}
-                then cast(response_ms_text as integer)
-        end as response_ms,
+        message_role,
+        status,
+        response_ms,
         created_at,
         ---------- ordering and timestamps
         source_lsn,
         source_ts_ms,
         committed_at,
         loaded_at
-    from images
+    from base_changes
 
 )
 

@@ -24,15 +24,19 @@ valid_changes as (
 
 ),
 
-{{ touched_key_ctes(
-    input_cte='valid_changes',
-    key='message_id',
-    count_column='change_count',
-    touched_cte='touched_messages',
-    output_cte='cdc_candidates',
-) }},
+candidates as (
 
-{{ cdc_current_state_ctes('message_id') }},
+    {#- The changes of the messages to re-decide (all of them on a full
+        build). -#}
+    {{ touched_key_rows('valid_changes', 'message_id', 'change_count') }}
+
+),
+
+current_state as (
+
+    {{ cdc_current_rows('candidates', 'message_id') }}
+
+),
 
 final as (
 
@@ -56,7 +60,7 @@ final as (
         attributes_lsn,
         last_change_loaded_at,
         change_count
-    from cdc_current
+    from current_state
 
 )
 

@@ -1,6 +1,8 @@
 {#-
-    One row per raw users.users change event, parsed, without personal data:
-    contact fields stay in raw and in the restricted schema only.
+    One row per raw users.users change event, without personal data: the
+    columns of base_oltp__users_cdc (which parses and judges every raw row
+    once) minus the images, so contact fields stay in raw and in the
+    restricted schema only.
 -#}
 {{
     config(
@@ -16,16 +18,14 @@
 
 with
 
-{{ cdc_parse_ctes(source('oltp', 'users_cdc'), 'user_id') }},
+base_changes as (
 
-images as (
-
-    {#- Text first: the timestamp parser repeats its argument many times. -#}
-    select
-        *,
-        {{ json_get_text('image_json', ['updated_at']) }} as updated_at_text
-    from cdc_judged
-    {{ optimization_fence() }}
+    {#- Parsed and judged once, in base_oltp__users_cdc; the batches not yet
+        copied here (the same cursor, one row per raw row). -#}
+    select * from {{ ref('base_oltp__users_cdc') }}
+    {% if is_incremental_run() %}
+        where {{ unstaged_batches(ref('base_oltp__users_cdc')) }}
+    {% endif %}
 
 ),
 
@@ -34,27 +34,24 @@ final as (
     select
         ---------- ids
         change_id,
-        {{ landing_text('users_cdc', 'user_id', 'row_key') }} as user_id,
+        user_id,
         ---------- change
         op,
-        op = 'd' as is_delete,
+        is_delete,
         quarantine_reason,
-        quarantine_reason is null as is_valid,
+        is_valid,
         ---------- attributes (null on a key-only delete)
-        {{ landing_text('users_cdc', 'country', json_get_text('image_json', ['country'])) }} as country,
-        {{ landing_text('users_cdc', 'plan', json_get_text('image_json', ['plan'])) }} as plan,
-        case {{ json_get_text('image_json', ['marketing_opt_in']) }}
-            when 'true' then true
-            when 'false' then false
-        end as marketing_opt_in,
+        country,
+        plan,
+        marketing_opt_in,
         created_at,
-        {{ parse_iso8601_utc('updated_at_text') }} as updated_at,
+        updated_at,
         ---------- ordering and timestamps
         source_lsn,
         source_ts_ms,
         committed_at,
         loaded_at
-    from images
+    from base_changes
 
 )
 

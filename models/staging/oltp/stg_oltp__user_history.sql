@@ -25,13 +25,13 @@ valid_changes as (
 
 ),
 
-{{ touched_key_ctes(
-    input_cte='valid_changes',
-    key='user_id',
-    count_column='change_count',
-    touched_cte='touched_users',
-    output_cte='candidates',
-) }},
+candidates as (
+
+    {#- The changes of the users to re-decide (all of them on a full
+        build). -#}
+    {{ touched_key_rows('valid_changes', 'user_id', 'change_count') }}
+
+),
 
 distinct_changes as (
 

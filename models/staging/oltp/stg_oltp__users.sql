@@ -25,15 +25,19 @@ valid_changes as (
 
 ),
 
-{{ touched_key_ctes(
-    input_cte='valid_changes',
-    key='user_id',
-    count_column='change_count',
-    touched_cte='touched_users',
-    output_cte='cdc_candidates',
-) }},
+candidates as (
 
-{{ cdc_current_state_ctes('user_id') }},
+    {#- The changes of the users to re-decide (all of them on a full
+        build). -#}
+    {{ touched_key_rows('valid_changes', 'user_id', 'change_count') }}
+
+),
+
+current_state as (
+
+    {{ cdc_current_rows('candidates', 'user_id') }}
+
+),
 
 final as (
 
@@ -57,7 +61,7 @@ final as (
         attributes_lsn,
         last_change_loaded_at,
         change_count
-    from cdc_current
+    from current_state
 
 )
 

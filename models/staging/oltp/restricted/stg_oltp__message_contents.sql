@@ -1,10 +1,10 @@
 {#-
     Text of messages that exist now (personal data). Deleted messages have no
-    row. A view over raw, like stg_oltp__user_contacts.
+    row. A view, like stg_oltp__user_contacts: the text is read from the one
+    image that gives each current message its attributes (the images were
+    judged once, in base_oltp__messages_cdc).
 -#}
 with
-
-{{ cdc_parse_ctes(source('oltp', 'messages_cdc'), 'message_id') }},
 
 current_messages as (
 
@@ -16,21 +16,58 @@ current_messages as (
 
 ),
 
-images as (
+valid_changes as (
+
+    select
+        change_id,
+        message_id,
+        source_lsn,
+        op,
+        before,
+        after
+    from {{ ref('base_oltp__messages_cdc') }}
+    where is_valid
+
+),
+
+current_images as (
 
     select
         current_messages.message_id,
-        {{ landing_text('messages_cdc', 'content', json_get_text('cdc_judged.image_json', ['content'])) }}
-            as content,  -- noqa: RF04
-        row_number() over (
-            partition by current_messages.message_id order by cdc_judged.change_id
-        ) as copy_rank
-    from cdc_judged
+        valid_changes.change_id,
+        case
+            when valid_changes.op = 'd' then valid_changes.before
+            else valid_changes.after
+        end as image
+    from valid_changes
     inner join current_messages
         on
-            cdc_judged.row_key = current_messages.message_id
-            and cdc_judged.source_lsn = current_messages.attributes_lsn
-    where cdc_judged.quarantine_reason is null
+            valid_changes.message_id = current_messages.message_id
+            and valid_changes.source_lsn = current_messages.attributes_lsn
+
+),
+
+parsed as (
+
+    select
+        *,
+        {{ json_parse_object('image') }} as image_json
+    from current_images
+    {{ optimization_fence() }}
+
+),
+
+images as (
+
+    select
+        message_id,
+        {{ landing_text(
+            'messages_cdc', 'content', json_get_text('image_json', ['content'])
+        ) }} as content,  -- noqa: RF04
+        row_number() over (
+            partition by message_id order by change_id
+        ) as copy_rank
+    from parsed
 
 ),
 

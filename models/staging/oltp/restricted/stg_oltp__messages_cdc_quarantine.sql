@@ -1,6 +1,7 @@
 {#-
     Rejected messages_cdc rows with the raw row (images may hold personal data,
     hence the restricted schema) and the reason, for inspection and replay.
+    The rows were judged once, in base_oltp__messages_cdc.
 -#}
 {{
     config(
@@ -11,15 +12,21 @@
     )
 }}
 
--- depends_on: {{ ref('stg_oltp__message_changes') }}
 with
 
-{{ cdc_parse_ctes(
-    source('oltp', 'messages_cdc'),
-    'message_id',
-    landed_relation=ref('stg_oltp__message_changes'),
-    landed_filter='not is_valid',
-) }},
+rejected_changes as (
+
+    {#- Incrementally, the batches whose quarantined rows differ in number
+        from what this model holds. -#}
+    select * from {{ ref('base_oltp__messages_cdc') }}
+    where quarantine_reason is not null
+    {% if is_incremental_run() %}
+        and {{ unstaged_batches(
+            ref('base_oltp__messages_cdc'), 'quarantine_reason is not null'
+        ) }}
+    {% endif %}
+
+),
 
 final as (
 
@@ -32,8 +39,7 @@ final as (
         source_lsn,
         source_ts_ms,
         loaded_at
-    from cdc_judged
-    where quarantine_reason is not null
+    from rejected_changes
 
 )
 

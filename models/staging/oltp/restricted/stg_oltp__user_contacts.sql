@@ -1,11 +1,11 @@
 {#-
     Contact details (personal data) of users that exist now. Erased users have
-    no row. A view over raw, so an erasure takes effect with the next change
-    batch and nothing personal is copied into a table here.
+    no row. A view, so an erasure takes effect with the next change batch and
+    nothing personal is copied into a table here: the fields are read from
+    the one image that gives each current user its attributes (the images
+    were judged once, in base_oltp__users_cdc).
 -#}
 with
-
-{{ cdc_parse_ctes(source('oltp', 'users_cdc'), 'user_id') }},
 
 current_users as (
 
@@ -17,22 +17,64 @@ current_users as (
 
 ),
 
-images as (
+valid_changes as (
+
+    select
+        change_id,
+        user_id,
+        source_lsn,
+        op,
+        before,
+        after
+    from {{ ref('base_oltp__users_cdc') }}
+    where is_valid
+
+),
+
+current_images as (
 
     select
         current_users.user_id,
-        {{ landing_text('users_cdc', 'email', json_get_text('cdc_judged.image_json', ['email'])) }} as email,
-        {{ landing_text('users_cdc', 'full_name', json_get_text('cdc_judged.image_json', ['full_name'])) }} as full_name,
-        {{ landing_text('users_cdc', 'phone', json_get_text('cdc_judged.image_json', ['phone'])) }} as phone,
-        row_number() over (
-            partition by current_users.user_id order by cdc_judged.change_id
-        ) as copy_rank
-    from cdc_judged
+        valid_changes.change_id,
+        case
+            when valid_changes.op = 'd' then valid_changes.before
+            else valid_changes.after
+        end as image
+    from valid_changes
     inner join current_users
         on
-            cdc_judged.row_key = current_users.user_id
-            and cdc_judged.source_lsn = current_users.attributes_lsn
-    where cdc_judged.quarantine_reason is null
+            valid_changes.user_id = current_users.user_id
+            and valid_changes.source_lsn = current_users.attributes_lsn
+
+),
+
+parsed as (
+
+    select
+        *,
+        {{ json_parse_object('image') }} as image_json
+    from current_images
+    {{ optimization_fence() }}
+
+),
+
+images as (
+
+    select
+        user_id,
+        {{ landing_text(
+            'users_cdc', 'email', json_get_text('image_json', ['email'])
+        ) }} as email,
+        {{ landing_text(
+            'users_cdc', 'full_name', json_get_text('image_json', ['full_name'])
+        ) }} as full_name,
+        {{ landing_text(
+            'users_cdc', 'phone', json_get_text('image_json', ['phone'])
+        ) }} as phone,
+        row_number() over (
+            partition by user_id order by change_id
+        ) as copy_rank
+    from parsed
 
 ),
 
