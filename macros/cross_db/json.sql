@@ -62,7 +62,7 @@
             and not coalesce(list_bool_or(list_transform(
                 json_extract(try_cast({{ text_expr }} as json), '$.*'),
                 lambda member: len(json_keys(member))
-                    <> len(list_distinct(json_keys(member)))
+                    != len(list_distinct(json_keys(member)))
             )), false)
             then try_cast({{ text_expr }} as json)
     end)
@@ -246,7 +246,7 @@
     {%- set ns = namespace(expr=json_column) -%}
     {%- for key in keys -%}
         {%- set ns.expr = "jsonb_set(" ~ ns.expr ~ ", '{" ~ key
-            ~ "}', 'null'::jsonb, false)" -%}
+            ~ "}', cast('null' as jsonb), false)" -%}
     {%- endfor -%}
     cast({{ ns.expr }} as text)
 {%- endmacro %}

@@ -22,7 +22,8 @@
         scrub.sql           the run-operation (executor) and the renderer
         scrub_steps.sql     the list of steps, in the one order they run
         scrub_settings.sql  specs, the retention vars, as_of and cutoffs
-        scrub_rules.sql     which images are due: erasure and age rules
+        scrub_images.sql    the images to change, their action and new text
+        scrub_rules.sql     when an image is due: erasure and age rules
         scrub_rekey.sql     new rows and ids, the guard, the updates
         scrub_audit.sql     the audit table and its rows
 
@@ -49,7 +50,7 @@
             {%- do rendered.append('-- scrub note: ' ~ step.message) -%}
         {%- else -%}
             {%- do rendered.append('-- scrub step: ' ~ step.name ~ '\n-- kind: '
-                ~ step.kind ~ '\n' ~ step.sql ~ '\n;') -%}
+                ~ step.kind ~ '\n' ~ step.sql ~ ';') -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(rendered | join('\n\n')) }}

@@ -146,7 +146,7 @@ select count(*) as missing
 from {{ rekey_table }} as rekey
 where
     rekey.loaded_at <= (
-        select max(read_until) from (
+        select max(models_read.read_until) from (
             {%- for relation in relations %}
             select max(loaded_at) as read_until from {{ relation }}
             {%- if not loop.last %}

@@ -21,7 +21,12 @@
 
 
 {% macro _scrub_step(name, kind, sql, extra={}) %}
-    {%- set step = {'name': name, 'kind': kind, 'sql': sql | trim, 'table': none} -%}
+    {#- One statement, without its terminator (the renderer adds one). -#}
+    {%- set sql = sql | trim -%}
+    {%- if sql.endswith(';') -%}
+        {%- set sql = sql[:-1] | trim -%}
+    {%- endif -%}
+    {%- set step = {'name': name, 'kind': kind, 'sql': sql, 'table': none} -%}
     {%- do step.update(extra) -%}
     {{ return(step) }}
 {% endmacro %}
@@ -104,7 +109,8 @@
         _scrub_step(table ~ ': count re-keys', 'check',
             'select count(*) from ' ~ rekey, {'table': table, 'measure': 'rekeys'}),
         _scrub_step(table ~ ': count images', 'check',
-            'select scrub_action, scrub_reason, count(*), sum(copies) from ' ~ images
+            'select scrub_action, scrub_reason, count(*) as images,'
+            ~ ' sum(copies) as raw_rows from ' ~ images
             ~ ' group by scrub_action, scrub_reason order by scrub_action, scrub_reason',
             {'table': table, 'measure': 'images'}),
     ]) -%}
