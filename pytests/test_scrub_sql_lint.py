@@ -107,3 +107,34 @@ def test_the_lint_reports_a_bad_step() -> None:
     assert statements == 1
     codes = {re.split(r"[ :]+", problem)[1] for problem in problems}
     assert {"CP01", "AL03", "CV06"} <= codes, problems
+
+
+@pytest.mark.parametrize(
+    ("retention", "message"),
+    [
+        ("{message_content: 3}", "has no entry for user_contact"),
+        ("{message_content: -1, user_contact: 5}", "retention_days.message_content"),
+    ],
+)
+def test_a_misconfigured_retention_var_stops_with_a_clear_error(
+    retention, message
+) -> None:
+    """dbt_project.yml is the only source of the retention days: a var that
+    --vars leaves incomplete, or gets wrong, is an error naming it."""
+    result = dbt(
+        [
+            "compile",
+            "--no-introspect",
+            "--no-populate-cache",
+            "--vars",
+            f"{{retention_days: {retention}}}",
+            "--inline",
+            "{{ scrub_personal_data_sql() }}",
+        ],
+        target="local",
+        env={},
+        run_name="scrub-vars",
+        check=False,
+    )
+    assert result.returncode != 0
+    assert message in result.stdout, result.stdout[-2000:]
