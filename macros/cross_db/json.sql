@@ -1,6 +1,7 @@
 {#-
     JSON helpers: parse text safely into the engine's JSON value, then read
-    members by a path of keys. Documented in _cross_db__macros.yml.
+    members by a path of keys; blank members in place (scrub_json_members,
+    for the personal-data scrub). Documented in _cross_db__macros.yml.
 
         DuckDB    json
         Postgres  jsonb  (via the UDF made by postgres__create_udfs)
@@ -78,7 +79,7 @@
             and not coalesce(list_bool_or(list_transform(
                 json_extract(try_cast({{ text_expr }} as json), '$.*'),
                 lambda member: len(json_keys(member))
-                    <> len(list_distinct(json_keys(member)))
+                    != len(list_distinct(json_keys(member)))
             )), false)
             then try_cast({{ text_expr }} as json)
     end)
@@ -267,4 +268,74 @@
 
 {% macro redshift__json_type_of(json_expr, path) -%}
     json_typeof({{ json_expr }}."{{ path | join('"."') }}")
+{%- endmacro %}
+
+
+{#- ------------------------------------------------------------------------
+    scrub_json_members(json_column, keys) -> text: the JSON object in
+    json_column (the engine's JSON value, as made by json_parse_object)
+    serialised with every listed top-level key that is present set to JSON
+    null. Keys that are absent stay absent; every other member keeps its
+    value. Pass a column (Redshift navigates it with PartiQL).
+------------------------------------------------------------------------- -#}
+{% macro scrub_json_members(json_column, keys) -%}
+    {%- for key in keys -%}
+        {%- do synapse._json_path_keys([key]) -%}
+    {%- endfor -%}
+    {{ return(adapter.dispatch('scrub_json_members', 'synapse')(json_column, keys)) }}
+{%- endmacro %}
+
+{% macro default__scrub_json_members(json_column, keys) -%}
+    {{ exceptions.raise_compiler_error(
+        "scrub_json_members is implemented for DuckDB, Postgres and Redshift only") }}
+{%- endmacro %}
+
+{% macro duckdb__scrub_json_members(json_column, keys) -%}
+    {#- json_merge_patch removes a key patched with null (RFC 7386) and keeps
+        the other members; the keys that were present are then put back,
+        first, with a null value. -#}
+    {%- set patch = '{' ~ keys | map('tojson') | join(':null,') ~ ':null}' -%}
+    {%- set removed = "cast(json_merge_patch(" ~ json_column ~ ", '" ~ patch
+        ~ "') as varchar)" -%}
+    {%- set present -%}
+        ({% for key in keys -%}
+            case
+                when json_type({{ json_column }}, '$."{{ key }}"') is not null
+                    then '"{{ key }}":null,'
+                else ''
+            end{% if not loop.last %} || {% endif %}
+        {%- endfor %})
+    {%- endset -%}
+    (case
+        when {{ removed }} = '{}'
+            then '{' || rtrim({{ present }}, ',') || '}'
+        else '{' || {{ present }} || substr({{ removed }}, 2)
+    end)
+{%- endmacro %}
+
+{% macro postgres__scrub_json_members(json_column, keys) -%}
+    {#- create_missing = false: an absent key is not added. -#}
+    {%- set ns = namespace(expr=json_column) -%}
+    {%- for key in keys -%}
+        {%- set ns.expr = "jsonb_set(" ~ ns.expr ~ ", '{" ~ key
+            ~ "}', cast('null' as jsonb), false)" -%}
+    {%- endfor -%}
+    cast({{ ns.expr }} as text)
+{%- endmacro %}
+
+{% macro redshift__scrub_json_members(json_column, keys) -%}
+    {#- SUPER has no "set member" function that keeps the other members
+        (OBJECT_TRANSFORM keeps only the KEEP paths). The object is
+        serialised compactly and each member's compact text, which the same
+        serialiser writes identically, is replaced: `"key":<value>` cannot
+        occur inside a string (its quotes would be escaped), only as a member.
+        Caveat: a nested object holding the same key with the same value is
+        blanked too. An absent key matches `"key":null`, a no-op. -#}
+    {%- set ns = namespace(expr="json_serialize(" ~ json_column ~ ")") -%}
+    {%- for key in keys -%}
+        {%- set ns.expr = "replace(" ~ ns.expr ~ ", '\"" ~ key ~ "\":' || coalesce("
+            ~ "json_serialize(" ~ json_column ~ ".\"" ~ key ~ "\"), 'null'), '\""
+            ~ key ~ "\":null')" -%}
+    {%- endfor -%}
+    {{ ns.expr }}
 {%- endmacro %}

@@ -82,7 +82,7 @@
     {%- endset -%}
 
     {%- set is_leap_year =
-        "(" ~ year ~ " % 4 = 0 and " ~ year ~ " % 100 <> 0)"
+        "(" ~ year ~ " % 4 = 0 and " ~ year ~ " % 100 != 0)"
         ~ " or " ~ year ~ " % 400 = 0" -%}
     {%- set days_in_month -%}
         (case
