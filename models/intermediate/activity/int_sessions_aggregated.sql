@@ -27,16 +27,6 @@ events as (
 
 ),
 
-{%- if is_incremental_run() %}
-
-built as (
-
-    select * from {{ this }}
-
-),
-
-{%- endif %}
-
 sessions as (
 
     select
@@ -50,7 +40,23 @@ sessions as (
 
 ),
 
-{% if is_incremental_run() %}
+built as (
+
+    {#- What the table holds; nothing on a full build, so the same query
+        below then writes every session. -#}
+    select
+        session_id,
+        started_at,
+        ended_at,
+        session_events
+    {% if is_incremental_run() -%}
+        from {{ this }}
+    {%- else -%}
+        from sessions
+        where 1 = 0
+    {%- endif %}
+
+),
 
 changed as (
 
@@ -71,16 +77,6 @@ changed as (
         or sessions.ended_at <> built.ended_at
 
 ),
-
-{% else %}
-
-changed as (
-
-    select * from sessions
-
-),
-
-{% endif %}
 
 final as (
 

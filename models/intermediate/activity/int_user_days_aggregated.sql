@@ -95,26 +95,21 @@ redecided_keys as (
 
 ),
 
+{% endif %}
+
 redecided_days as (
 
+    {#- The user-days to (re)write: all of them on a full build. -#}
     select day_counts.*
     from day_counts
-    inner join redecided_keys
-        on
-            day_counts.user_id = redecided_keys.user_id
-            and day_counts.activity_date = redecided_keys.activity_date
+    {% if is_incremental_run() -%}
+        inner join redecided_keys
+            on
+                day_counts.user_id = redecided_keys.user_id
+                and day_counts.activity_date = redecided_keys.activity_date
+    {%- endif %}
 
 ),
-
-{% else %}
-
-redecided_days as (
-
-    select * from day_counts
-
-),
-
-{% endif %}
 
 window_days as (
 

@@ -26,16 +26,6 @@ events as (
 
 ),
 
-{%- if is_incremental_run() %}
-
-built as (
-
-    select * from {{ this }}
-
-),
-
-{%- endif %}
-
 platform_counts as (
 
     select
@@ -50,9 +40,26 @@ platform_counts as (
 
 ),
 
+built as (
+
+    {#- What the table holds; nothing on a full build, so the same query
+        below then writes every row. -#}
+    select
+        user_id,
+        activity_date,
+        platform,
+        activity_events
+    {% if is_incremental_run() -%}
+        from {{ this }}
+    {%- else -%}
+        from platform_counts
+        where 1 = 0
+    {%- endif %}
+
+),
+
 final as (
 
-    {% if is_incremental_run() -%}
     {#- Changed rows with their new count; gone rows as tombstones (0). -#}
     select
         coalesce(platform_counts.user_id, built.user_id) as user_id,
@@ -70,9 +77,6 @@ final as (
         built.user_id is null
         or platform_counts.user_id is null
         or platform_counts.activity_events <> built.activity_events
-    {%- else -%}
-    select * from platform_counts
-    {%- endif %}
 
 )
 
