@@ -20,3 +20,26 @@
 {% macro add_days(date_expr, days) -%}
     cast({{ dbt.dateadd('day', days, date_expr) }} as date)
 {%- endmacro %}
+
+
+{#- True when the event counts as activity: its type is one of the var
+    `activity_event_types` (the only list of them in SQL). -#}
+{% macro is_activity_event(event_type='event_type') -%}
+    {{ event_type }} in ({{ sql_string_list(var('activity_event_types')) }})
+{%- endmacro %}
+
+
+{#- One row per whole number 0 .. count - 1, column `column`: the offsets an
+    equality join expands a day into (e.g. the trailing days it counts for),
+    built from literals so it needs no table and compiles without a
+    connection. -#}
+{% macro day_offsets(count, column='day_offset') -%}
+    {%- if count is not number or count < 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "day_offsets expects a positive whole number, got " ~ count) }}
+    {%- endif -%}
+    {%- for offset in range(count) %}
+    select {{ offset }} as {{ column }}
+    {%- if not loop.last %} union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -3,9 +3,16 @@
 The raw zone is landed in batches (by landing date), with `dbt build` after
 each one, so later batches bring late events, redeliveries with an earlier
 received_at than the copy kept so far, CDC rows with lower LSNs than rows
-already processed, and deletes. The result must equal, table by table and row
-by row, a `--full-refresh` build of all the data at once. The conservation
+already processed, CDC updates and deletes that change a user's plan (their
+segment in the marts), and one calendar day without any event. The result must
+equal, table by table and row by row, a `--full-refresh` build of all the data
+at once; a run with nothing new landed must change nothing. The conservation
 tests run in every one of those builds.
+
+Every model is compared unless its YAML says `meta: {equivalence:
+not_compared, equivalence_reason: ...}` (the real-time and monitoring views,
+which describe "now" or the history of runs); the key is read from the
+manifest, never from a model's name.
 """
 
 from __future__ import annotations
@@ -15,16 +22,80 @@ import json
 import math
 from collections import defaultdict
 
+import numpy as np
 import oracle
 import pytest
-from pipeline import pipeline, small_config
+from harness import ROOT
+from pipeline import Pipeline, pipeline, small_config
 
 from synapse_landing import generator
 
 END = dt.datetime(2026, 5, 31, 18, 0)
 COMPARED_SCHEMAS = ("staged", "intermediate", "mart", "restricted")
-# Models that describe "now" or record history of runs, not the data.
-NOT_COMPARED_PREFIXES = ("rt_", "mon_")
+# A day inside the data window whose events are all removed from the raw
+# zone: the daily marts must give it zeros, the trailing windows must span it.
+GAP_DAY = (END - dt.timedelta(days=20)).date()
+EQUIVALENCE_VALUES = ("compared", "not_compared")
+
+
+def _artifact(pipe: Pipeline, name: str) -> dict:
+    """A dbt artifact of the pipeline's latest dbt command."""
+    path = ROOT / "target" / "pytest" / pipe.run_name / name
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _models(manifest: dict) -> list[dict]:
+    return [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("enabled", True)
+    ]
+
+
+def _relation(node: dict) -> str:
+    return f"{node['schema']}.{node['alias']}".lower()
+
+
+def _not_compared(manifest: dict) -> set[str]:
+    """Relations whose model opts out with `meta.equivalence`, with a reason."""
+    skipped = set()
+    for node in _models(manifest):
+        meta = node["config"].get("meta", {})
+        value = meta.get("equivalence", "compared")
+        assert value in EQUIVALENCE_VALUES, (
+            f"{node['name']}: meta.equivalence is {value!r}, "
+            f"expected one of {EQUIVALENCE_VALUES}"
+        )
+        if value == "not_compared":
+            assert str(meta.get("equivalence_reason", "")).strip(), (
+                f"{node['name']}: meta.equivalence not_compared needs an "
+                "equivalence_reason"
+            )
+            skipped.add(_relation(node))
+    return skipped
+
+
+def _without_day(dataset: generator.Dataset, day: dt.date) -> generator.Dataset:
+    """Removes every raw event that occurred or was received on `day`."""
+    events = dataset.tables["app_events"]
+    keep = []
+    for payload, received in zip(events["payload"], events["received_at"], strict=True):
+        parsed = oracle.json_object(payload) or {}
+        occurred = oracle.parse_iso(parsed.get("occurred_at"))
+        received_day = np.datetime64(received, "D").item() if received else None
+        keep.append(
+            received_day != day and (occurred is None or occurred.date() != day)
+        )
+    mask = np.array(keep, dtype=bool)
+    dataset.tables["app_events"] = {
+        name: (
+            values[mask]
+            if isinstance(values, np.ndarray)
+            else [v for v, kept in zip(values, keep, strict=True) if kept]
+        )
+        for name, values in events.items()
+    }
+    return dataset
 
 
 def _rows(dataset: generator.Dataset, table: str) -> list[dict]:
@@ -87,14 +158,14 @@ def _normalise(value):
     return value
 
 
-def _contents(built) -> dict[str, list[tuple]]:
+def _contents(built, not_compared: set[str]) -> dict[str, list[tuple]]:
     relations = built.query(
         "select table_schema, table_name from information_schema.tables where "
         "table_schema in (" + ", ".join(f"'{s}'" for s in COMPARED_SCHEMAS) + ")"
     )
     contents = {}
     for schema, table in relations:
-        if table.startswith(NOT_COMPARED_PREFIXES):
+        if f"{schema}.{table}".lower() in not_compared:
             continue
         rows = [
             tuple(_normalise(value) for value in row)
@@ -132,9 +203,9 @@ def _assert_batches_exercise_the_hard_cases(built, batches) -> None:
         batch = _batch_of(first["loaded_at"], batches)
         if batch > 0 and occurred.date() < batches[batch - 1][1].date():
             late += 1
-    lower_lsn_later = deletes_later = 0
+    lower_lsn_later = deletes_later = plan_corrections = 0
     for table, key in (("users_cdc", "user_id"), ("messages_cdc", "message_id")):
-        seen: dict[str, tuple[int, int]] = {}
+        seen: dict[str, tuple[int, int, object]] = {}
         for row in sorted(built.rows(f"raw.{table}"), key=lambda r: r["loaded_at"]):
             if oracle.cdc_reason(row, key):
                 continue
@@ -145,12 +216,55 @@ def _assert_batches_exercise_the_hard_cases(built, batches) -> None:
                 lower_lsn_later += 1
             if row["op"] == "d" and batch > 0:
                 deletes_later += 1
+            if (
+                table == "users_cdc"
+                and previous
+                and batch > previous[1]
+                and row["source_lsn"] > previous[0]
+                and row["op"] == "u"
+                and image.get("plan") != previous[2]
+            ):
+                plan_corrections += 1
             if not previous or row["source_lsn"] > previous[0]:
-                seen[image[key]] = (row["source_lsn"], batch)
+                seen[image[key]] = (row["source_lsn"], batch, image.get("plan"))
     assert earlier_redelivered > 0, "no redelivery with an earlier received_at"
     assert late > 0, "no late events for days already built"
     assert lower_lsn_later > 0, "no CDC row with a lower LSN than one processed"
     assert deletes_later > 0, "no deletes after the first batch"
+    assert plan_corrections > 0, "no CDC update changing a plan after a build"
+    gap = built.query(
+        "select count(*) from staged.stg_app__events "
+        f"where occurred_date = cast('{GAP_DAY.isoformat()}' as date)"
+    )
+    assert gap == [(0,)], "the gap day has events"
+    gap_dau = built.query(
+        "select dau, mau from mart.fct_daily_active_users "
+        f"where activity_date = cast('{GAP_DAY.isoformat()}' as date)"
+    )
+    assert len(gap_dau) == 1 and gap_dau[0][0] == 0 and gap_dau[0][1] > 0, gap_dau
+
+
+def _assert_incremental_models_ran_incrementally(pipe: Pipeline) -> set[str]:
+    """Every incremental model read its own table in the last batch's build
+    (the incremental branch ran); returns their relations."""
+    manifest = _artifact(pipe, "manifest.json")
+    incremental = {
+        node["unique_id"]: node
+        for node in _models(manifest)
+        if node["config"]["materialized"] == "incremental"
+    }
+    assert incremental, "no incremental model"
+    results = {
+        result["unique_id"]: result
+        for result in _artifact(pipe, "run_results.json")["results"]
+    }
+    for unique_id, node in incremental.items():
+        result = results[unique_id]
+        assert result["status"] == "success", (unique_id, result["status"])
+        assert node["relation_name"] in (result.get("compiled_code") or ""), (
+            f"{node['name']} did not run its incremental branch"
+        )
+    return {_relation(node) for node in incremental.values()}
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "postgres"])
@@ -159,8 +273,11 @@ def test_incremental_builds_equal_a_full_refresh(engine, request, tmp_path) -> N
         request.getfixturevalue("postgres_server")
     faults = generator.FaultRates(earlier_redelivery=0.01, cdc_out_of_order=0.02)
     config = small_config(seed=17, users=300, days=75, end=END)
-    dataset = generator.generate(
-        generator.GeneratorConfig(**{**config.__dict__, "faults": faults})
+    dataset = _without_day(
+        generator.generate(
+            generator.GeneratorConfig(**{**config.__dict__, "faults": faults})
+        ),
+        GAP_DAY,
     )
     root = tmp_path / "landing"
     generator.write_jsonl(dataset, root)
@@ -171,19 +288,23 @@ def test_incremental_builds_equal_a_full_refresh(engine, request, tmp_path) -> N
             landed = incremental.land(root, loaded_after=after, loaded_through=through)
             assert landed["app_events"] > 0
             incremental.dbt("build", "--exclude", "resource_type:snapshot")
+        incremental_models = _assert_incremental_models_ran_incrementally(incremental)
+        not_compared = _not_compared(_artifact(incremental, "manifest.json"))
+        assert not incremental_models & not_compared, "an incremental model opts out"
         _assert_batches_exercise_the_hard_cases(incremental, batches)
-        after_batches = _contents(incremental)
+        after_batches = _contents(incremental, not_compared)
 
         # Idempotent: another run with no new data changes nothing.
         incremental.dbt("run")
-        assert _contents(incremental) == after_batches
+        assert _contents(incremental, not_compared) == after_batches
 
         with pipeline(engine, "full", tmp_path) as full:
             full.land(root)
             full.dbt("build", "--full-refresh", "--exclude", "resource_type:snapshot")
-            refreshed = _contents(full)
+            refreshed = _contents(full, not_compared)
 
     assert sorted(after_batches) == sorted(refreshed)
+    assert incremental_models <= set(refreshed), "an incremental model was not compared"
     assert len(after_batches) >= 15
     different = [name for name in refreshed if after_batches[name] != refreshed[name]]
     assert different == []

@@ -2,7 +2,23 @@
     One row per app session: the valid events of any type sharing a
     session_id that is not null or blank (staging nulls blank ids), whatever
     their user_id. The session belongs to the date of its first event.
+
+    Incremental (docs/performance/marts.md): a run rewrites only the sessions
+    whose event count, start or end changed; a session whose events all left
+    gets a tombstone (0 events) that the post-hook deletes, so the table
+    equals a full refresh.
 -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='session_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=postgres_indexes([{'columns': ['session_id']}]),
+        post_hook=["delete from {{ this }} where session_events = 0"],
+    )
+}}
+
 with
 
 events as (
@@ -17,10 +33,48 @@ sessions as (
         session_id,
         min(occurred_at) as started_at,
         max(occurred_at) as ended_at,
-        count(*) as session_events
+        cast(count(*) as bigint) as session_events
     from events
     where session_id is not null
     group by session_id
+
+),
+
+built as (
+
+    {#- What the table holds; nothing on a full build, so the same query
+        below then writes every session. -#}
+    select
+        session_id,
+        started_at,
+        ended_at,
+        session_events
+    {% if is_incremental_run() -%}
+        from {{ this }}
+    {%- else -%}
+        from sessions
+        where 1 = 0
+    {%- endif %}
+
+),
+
+changed as (
+
+    {#- New or changed sessions with their values; gone ones as tombstones. -#}
+    select
+        coalesce(sessions.session_id, built.session_id) as session_id,
+        coalesce(sessions.started_at, built.started_at) as started_at,
+        coalesce(sessions.ended_at, built.ended_at) as ended_at,
+        coalesce(sessions.session_events, 0) as session_events
+    from sessions
+    full outer join built
+        on sessions.session_id = built.session_id
+    where
+        built.session_id is null
+        or sessions.session_id is null
+        or sessions.session_events <> built.session_events
+        or sessions.started_at <> built.started_at
+        or sessions.ended_at <> built.ended_at
 
 ),
 
@@ -36,7 +90,7 @@ final as (
         ---------- timestamps
         started_at,
         ended_at
-    from sessions
+    from changed
 
 )
 

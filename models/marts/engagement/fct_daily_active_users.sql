@@ -7,7 +7,7 @@ with
 
 dates as (
 
-    select * from {{ ref('int_dates_spined') }}
+    select * from {{ ref('dim_dates') }}
 
 ),
 
@@ -25,32 +25,47 @@ window_dates as (
 
 ),
 
+trailing_offsets as (
+
+    {{ day_offsets(30) }}
+
+),
+
+user_window_days as (
+
+    {#- Each user-day expanded into the 30 dates whose trailing window holds
+        it (day_offset 0 is the day itself), so every window is an equality
+        join on the date, not a range join. -#}
+    select
+        {{ add_days('user_days.activity_date', 'trailing_offsets.day_offset') }}
+            as activity_date,
+        trailing_offsets.day_offset,
+        user_days.user_id
+    from user_days
+    cross join trailing_offsets
+
+),
+
 trailing_activity as (
 
-    {#- Each date meets the user-days of the 30 days ending on it. -#}
     select
         window_dates.activity_date,
         count(
             distinct case
-                when user_days.activity_date = window_dates.activity_date
-                    then user_days.user_id
+                when user_window_days.day_offset = 0
+                    then user_window_days.user_id
             end
         ) as dau,
         count(
             distinct case
-                when
-                    user_days.activity_date
-                    > {{ add_days('window_dates.activity_date', -7) }}
-                    then user_days.user_id
+                when user_window_days.day_offset < 7
+                    then user_window_days.user_id
             end
         ) as wau,
-        count(distinct user_days.user_id) as mau
+        count(distinct user_window_days.user_id) as mau
     from window_dates
-    left join user_days
-        on
-            window_dates.activity_date >= user_days.activity_date
-            and {{ add_days('window_dates.activity_date', -30) }}
-            < user_days.activity_date
+    left join user_window_days
+        on window_dates.activity_date = user_window_days.activity_date
     group by window_dates.activity_date
 
 ),

@@ -7,7 +7,7 @@ with
 
 dates as (
 
-    select * from {{ ref('int_dates_spined') }}
+    select * from {{ ref('dim_dates') }}
 
 ),
 

@@ -27,9 +27,7 @@ recent_activity as (
     from events
     cross join as_of
     where
-        events.event_type in (
-            {{ sql_string_list(var('activity_event_types')) }}
-        )
+        {{ is_activity_event('events.event_type') }}
         and events.received_at > {{ dbt.dateadd('minute', -60, 'as_of.as_of') }}
         and events.received_at <= as_of.as_of
 
