@@ -52,7 +52,7 @@ begin
             to_regprocedure('{{ udf_schema }}.try_parse_json_object(text)'), 'pg_proc'
         ),
         ''
-    ) <> '{{ udf_version }}' then
+    ) != '{{ udf_version }}' then
         create or replace function {{ udf_schema }}.try_parse_json_object(payload text)
         returns jsonb
         language plpgsql
@@ -65,14 +65,14 @@ begin
             verbatim json;
         begin
             parsed := payload::jsonb;
-            if jsonb_typeof(parsed) <> 'object' then
+            if jsonb_typeof(parsed) != 'object' then
                 return null;
             end if;
             -- jsonb keeps the last of repeated keys, DuckDB the first: a
             -- repeated key in the object or one level down is no object.
             verbatim := payload::json;
             if (select count(*) from json_object_keys(verbatim))
-                <> (select count(*) from jsonb_object_keys(parsed)) then
+                != (select count(*) from jsonb_object_keys(parsed)) then
                 return null;
             end if;
             if exists (
@@ -81,7 +81,7 @@ begin
                 where
                     json_typeof(member.value) = 'object'
                     and (select count(*) from json_object_keys(member.value))
-                    <> (select count(distinct key) from json_object_keys(member.value) as key)
+                    != (select count(distinct key) from json_object_keys(member.value) as key)
             ) then
                 return null;
             end if;

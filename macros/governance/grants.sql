@@ -139,23 +139,23 @@
             select acl.grantee, 'relation' as scope
             from target_relation
             cross join lateral aclexplode(target_relation.relacl) as acl
-            where acl.grantee <> target_relation.relowner
+            where acl.grantee != target_relation.relowner
             union
             select acl.grantee, 'relation' as scope
             from target_relation
             inner join pg_attribute as att on att.attrelid = target_relation.oid
             cross join lateral aclexplode(att.attacl) as acl
-            where acl.grantee <> target_relation.relowner
+            where acl.grantee != target_relation.relowner
             union
             select acl.grantee, 'schema' as scope
             from pg_namespace as n
             cross join lateral aclexplode(n.nspacl) as acl
-            where n.nspname = {{ schema_literal }} and acl.grantee <> n.nspowner
+            where n.nspname = {{ schema_literal }} and acl.grantee != n.nspowner
         )
         select distinct r.rolname, grantees.scope
         from grantees
         inner join pg_roles as r on grantees.grantee = r.oid
-        where r.rolname <> current_user
+        where r.rolname != current_user
     {%- endset -%}
     {{ return(synapse._stale_from_rows(run_query(query).rows, configured, schema_roles)) }}
 {% endmacro %}

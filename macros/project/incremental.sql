@@ -68,7 +68,7 @@
             group by {{ batch }}
         ) as built
             on landed.batch_key = built.batch_key
-        where built.row_count is null or built.row_count <> landed.row_count
+        where built.row_count is null or built.row_count != landed.row_count
     )
 {%- endmacro %}
 
@@ -115,7 +115,7 @@
             on input_counts.{{ key }} = built.{{ key }}
         where
             built.built_rows is null
-            or built.built_rows <> input_counts.input_rows
+            or built.built_rows != input_counts.input_rows
     ) as touched_keys
         on {{ input_relation }}.{{ key }} = touched_keys.{{ key }}
     {%- endif %}

@@ -37,13 +37,15 @@ def is_ours(model: Model) -> bool:
 
 @rule(severity=Severity.HIGH)
 def named_for_its_layer(model: Model) -> RuleViolation | None:
-    """Names follow the layer: stg_<source>__*, int_*, fct_/dim_/rpt_/rt_, mon_."""
+    """Names follow the layer: stg_<source>__* (base_<source>__* for the one
+    model that parses a raw table, as in dbt's structure guide), int_*,
+    fct_/dim_/rpt_/rt_, mon_."""
     if not is_ours(model):
         return None
     parts, name = path_parts(model), model.name
     if layer(model) == "staging":
         source = parts[1] if len(parts) > 1 else ""
-        if not name.startswith(f"stg_{source}__"):
+        if not name.startswith((f"stg_{source}__", f"base_{source}__")):
             return RuleViolation(
                 f"rename to stg_{source}__<entity>s: staging models in "
                 f"models/staging/{source}/ are named for their source"
@@ -72,7 +74,8 @@ def named_for_its_layer(model: Model) -> RuleViolation | None:
 
 @rule(severity=Severity.HIGH)
 def staging_reads_only_its_source(model: Model) -> RuleViolation | None:
-    """Staging reads only its own source, or staging models of that source."""
+    """Staging reads only its own source, or staging (stg_/base_) models of
+    that source."""
     if not is_ours(model) or layer(model) != "staging":
         return None
     parts = path_parts(model)
@@ -83,7 +86,7 @@ def staging_reads_only_its_source(model: Model) -> RuleViolation | None:
         if source_name is not None:
             if source_name != source:
                 wrong.append(f"source {source_name}.{parent.name}")
-        elif not parent.name.startswith(f"stg_{source}__"):
+        elif not parent.name.startswith((f"stg_{source}__", f"base_{source}__")):
             wrong.append(parent.name)
     if wrong:
         return RuleViolation(

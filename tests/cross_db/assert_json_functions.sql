@@ -309,7 +309,7 @@ blank_failures as (
         'is_blank' as case_name,
         input_text
     from blank_cases
-    where {{ is_blank('input_text') }} <> expected_is_blank
+    where {{ is_blank('input_text') }} != expected_is_blank
 ),
 
 regex_failures as (
@@ -329,7 +329,7 @@ regex_failures as (
             {% if not loop.last %}union all{% endif %}
         {% endfor %}
     ) as regex_results
-    where actual_matches <> expected_matches
+    where actual_matches != expected_matches
 ),
 
 bytewise_cases as (

@@ -122,58 +122,12 @@ pairs_{{ pass }} as (
 
 ),
 
-medians_{{ pass }} as (
-
-    select
-        {% for column in group_cols %}{{ column }}, {% endfor %}
-        metric_date,
-        metric_value,
-        count(*) as training_periods,
-        {{ synapse.percentile_cont(0.5, 'training_value') }} as training_median
-    from pairs_{{ pass }}
-    group by
-        {% for column in group_cols %}{{ column }}, {% endfor %}
-        metric_date, metric_value
-
-),
-
-spreads_{{ pass }} as (
-
-    select
-        {% for column in group_cols %}medians.{{ column }}, {% endfor %}
-        medians.metric_date,
-        medians.metric_value,
-        medians.training_periods,
-        medians.training_median,
-        {{ synapse.percentile_cont(
-            0.5, 'abs(pairs.training_value - medians.training_median)'
-        ) }} as training_mad
-    from medians_{{ pass }} as medians
-    inner join pairs_{{ pass }} as pairs
-        on
-            {{ synapse.same_group_columns('medians', 'pairs', group_cols) }}
-            and medians.metric_date = pairs.metric_date
-    group by
-        {% for column in group_cols %}medians.{{ column }}, {% endfor %}
-        medians.metric_date,
-        medians.metric_value,
-        medians.training_periods,
-        medians.training_median
-
-),
-
 scored_{{ pass }} as (
 
-    select
-        *,
-        metric_value - training_median as deviation,
-        greatest(
-            1.4826 * training_mad,
-            {{ min_relative_deviation }} * abs(training_median),
-            {{ min_absolute_deviation }}
-        ) as spread
-    from spreads_{{ pass }}
-    where training_periods >= {{ min_training_periods }}
+    {{ synapse.mad_scored_rows(
+        'pairs_' ~ pass, group_cols, min_training_periods,
+        min_relative_deviation, min_absolute_deviation
+    ) }}
 
 ),
 

@@ -84,7 +84,7 @@ final as (
             ~ 'batch (README: Quarantine and replay)'
         ) }} as what_to_do
     from compared
-    where source_row_count <> accounted_row_count
+    where source_row_count != accounted_row_count
 
 )
 

@@ -35,7 +35,7 @@ final as (
         salt_rows,
         empty_salts
     from summary
-    where salt_rows <> 1 or empty_salts > 0
+    where salt_rows != 1 or empty_salts > 0
 
 )
 

@@ -72,9 +72,9 @@ changed as (
     where
         built.session_id is null
         or sessions.session_id is null
-        or sessions.session_events <> built.session_events
-        or sessions.started_at <> built.started_at
-        or sessions.ended_at <> built.ended_at
+        or sessions.session_events != built.session_events
+        or sessions.started_at != built.started_at
+        or sessions.ended_at != built.ended_at
 
 ),
 

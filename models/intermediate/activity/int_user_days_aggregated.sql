@@ -78,8 +78,8 @@ changed_days as (
     where
         built.user_id is null
         or day_counts.user_id is null
-        or day_counts.activity_events <> built.activity_events
-        or day_counts.messages_sent <> built.messages_sent
+        or day_counts.activity_events != built.activity_events
+        or day_counts.messages_sent != built.messages_sent
 
 ),
 

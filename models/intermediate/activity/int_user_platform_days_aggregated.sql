@@ -76,7 +76,7 @@ final as (
     where
         built.user_id is null
         or platform_counts.user_id is null
-        or platform_counts.activity_events <> built.activity_events
+        or platform_counts.activity_events != built.activity_events
 
 )
 

@@ -113,7 +113,7 @@ judged as (
                 then 'missing_event_id'
             when
                 user_id_json_type is null
-                or user_id_json_type <> 'string'
+                or user_id_json_type != 'string'
                 or {{ is_blank('user_id') }}
                 then 'missing_user_id'
             when
