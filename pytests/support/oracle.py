@@ -79,7 +79,7 @@ def json_object(text: Any) -> dict | None:
 def text_widths(source: str) -> dict[str, int]:
     """The declared widths (UTF-8 bytes) of the text read from JSON: the
     configuration in dbt_project.yml, not the SQL that applies it."""
-    project = Path(__file__).resolve().parents[1] / "dbt_project.yml"
+    project = Path(__file__).resolve().parents[2] / "dbt_project.yml"
     widths = yaml.safe_load(project.read_text())["vars"]["landing_text_widths"]
     return {column: int(width) for column, width in widths[source].items()}
 
