@@ -25,7 +25,7 @@ from collections import defaultdict
 import numpy as np
 import oracle
 import pytest
-from harness import ROOT
+from harness import work_dir
 from pipeline import Pipeline, pipeline, small_config
 
 from synapse_landing import generator
@@ -40,7 +40,7 @@ EQUIVALENCE_VALUES = ("compared", "not_compared")
 
 def _artifact(pipe: Pipeline, name: str) -> dict:
     """A dbt artifact of the pipeline's latest dbt command."""
-    path = ROOT / "target" / "pytest" / pipe.run_name / name
+    path = work_dir(pipe.run_name) / name
     return json.loads(path.read_text(encoding="utf-8"))
 
 
