@@ -19,7 +19,11 @@ from pipeline import pipeline
 
 from synapse_devtools import repo_checks
 from synapse_landing import loader
-from synapse_landing.warehouse import DuckDBWarehouse, PostgresWarehouse
+from synapse_landing.warehouse import (
+    DuckDBWarehouse,
+    PostgresWarehouse,
+    drop_postgres_database,
+)
 
 EVENT = {
     "event_id": "e_1",
@@ -163,10 +167,10 @@ def test_ci_run_passes_the_password_as_a_psql_variable(postgres_server) -> None:
             assert cursor.fetchone()[0] is None
         probe.close()
     finally:
+        drop_postgres_database(database, settings)
         admin = psycopg2.connect(**settings)
         admin.autocommit = True
         with admin.cursor() as cursor:
-            cursor.execute(f"drop database if exists {database} with (force)")
             cursor.execute(f"drop role if exists {role}")
         admin.close()
 

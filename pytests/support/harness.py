@@ -116,18 +116,19 @@ def temporary_postgres_database(prefix: str = "synapse_test") -> Iterator[str]:
     """A fresh database for one test; dropped afterwards."""
     import psycopg2
 
+    from synapse_landing.warehouse import drop_postgres_database
+
     worker = f"_{WORKER}" if WORKER else ""
     name = f"{prefix}{worker}_{uuid.uuid4().hex[:10]}"
     admin = psycopg2.connect(**postgres_admin_settings())
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f"create database {name}")
+    admin.close()
     try:
         yield name
     finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f"drop database if exists {name} with (force)")
-        admin.close()
+        drop_postgres_database(name, postgres_admin_settings())
 
 
 # Roles are global to the Postgres cluster, unlike databases: two xdist

@@ -179,6 +179,52 @@ def postgres_settings() -> dict[str, str]:
     }
 
 
+def drop_postgres_database(
+    name: str, settings: dict[str, str] | None = None, wait_seconds: float = 60.0
+) -> None:
+    """Drop a scratch database, waiting out sessions we may not terminate.
+
+    ``drop database ... with (force)`` terminates the sessions still in the
+    database, but only those of roles we are a member of. An autovacuum
+    worker, which often starts on a database that was just loaded, belongs
+    to no role, so the drop is refused with InsufficientPrivilege until the
+    worker finishes; the drop is retried until ``wait_seconds`` pass.
+    ``settings`` must name another database (default: postgres_settings()).
+    """
+    import time
+
+    import psycopg2
+    from psycopg2 import sql
+
+    admin = psycopg2.connect(**(settings or postgres_settings()))
+    admin.autocommit = True
+    deadline = time.monotonic() + wait_seconds
+    statement = sql.SQL("drop database if exists {} with (force)").format(
+        sql.Identifier(name)
+    )
+    try:
+        with admin.cursor() as cursor:
+            while True:
+                try:
+                    cursor.execute(statement)
+                    return
+                except psycopg2.errors.InsufficientPrivilege:
+                    if time.monotonic() > deadline:
+                        cursor.execute(
+                            "select pid, usename, backend_type, state"
+                            " from pg_stat_activity where datname = %s",
+                            (name,),
+                        )
+                        raise RuntimeError(
+                            f"database {name} could not be dropped within "
+                            f"{wait_seconds:.0f} s; sessions still in it: "
+                            f"{cursor.fetchall()}"
+                        ) from None
+                    time.sleep(0.5)
+    finally:
+        admin.close()
+
+
 @dataclass
 class PostgresWarehouse:
     schema: str = "raw"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from synapse_landing.generator import config_for_events
-from synapse_landing.warehouse import postgres_settings
+from synapse_landing.warehouse import drop_postgres_database, postgres_settings
 
 from .process import Measured, run_measured, say
 
@@ -124,12 +124,11 @@ def _warehouse_env(plan: RunPlan) -> Iterator[dict[str, str]]:
     with admin.cursor() as cursor:
         cursor.execute(f"create database {name}")
     env["SYNAPSE_PG_DATABASE"] = name
+    admin.close()
     try:
         yield env
     finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f"drop database if exists {name} with (force)")
-        admin.close()
+        drop_postgres_database(name)
 
 
 def _dbt(plan: RunPlan, args: list[str]) -> list[str]:
