@@ -63,16 +63,15 @@
 
 {#- Statements granting one relation's columns, role by role (all engines).
     `existing_roles`: only these roles (none: all configured roles).
-    `stale_roles`: other roles holding privileges on the relation, revoked. -#}
+    `stale_grantees`: other grantees holding privileges on the relation, as
+    grantee clauses (see _stale_from_rows), revoked. -#}
 {% macro column_grant_statements(
-    relation, schema, columns, existing_roles=none, stale_roles=[]
+    relation, schema, columns, existing_roles=none, stale_grantees=[]
 ) %}
     {%- set statements = [] -%}
     {%- set roles = synapse.column_access_roles() -%}
-    {%- for role in stale_roles -%}
-        {%- do statements.append(
-            'revoke all on ' ~ relation ~ ' from ' ~ synapse.role_grantee(role)
-        ) -%}
+    {%- for grantee in stale_grantees -%}
+        {%- do statements.append('revoke all on ' ~ relation ~ ' from ' ~ grantee) -%}
     {%- endfor -%}
     {%- for role, access in roles.items() -%}
         {%- if existing_roles is none or role in existing_roles -%}
@@ -152,7 +151,7 @@
             cross join lateral aclexplode(n.nspacl) as acl
             where n.nspname = {{ schema_literal }} and acl.grantee != n.nspowner
         )
-        select distinct r.rolname, grantees.scope
+        select distinct r.rolname, grantees.scope, 'role' as identity_type
         from grantees
         inner join pg_roles as r on grantees.grantee = r.oid
         where r.rolname != current_user
@@ -161,51 +160,63 @@
 {% endmacro %}
 
 
-{#- Catalog rows (grantee, 'relation' | 'schema') -> the grantees to revoke:
-    on the relation, every role not configured at all; on the schema, every
-    role not configured for it. -#}
+{#- Catalog rows (name, 'relation' | 'schema', identity type) -> the grantee
+    clauses to revoke from: on the relation, every grantee that is not a
+    configured role; on the schema, every grantee that is not a role
+    configured for it. Only a role can be configured, so a user or a group
+    holding privileges is always stale. The identity type is 'role' where
+    the engine has one kind of grantee (Postgres), else 'role', 'user' or
+    'group' (Redshift, whose GRANT reads a bare name as a user). -#}
 {% macro _stale_from_rows(rows, configured, schema_roles) %}
-    {%- set relation_roles = [] -%}
+    {%- set relation_stale = [] -%}
     {%- set schema_stale = [] -%}
     {%- for row in rows -%}
-        {%- if row[1] == 'relation' and row[0] not in configured -%}
-            {%- do relation_roles.append(row[0]) -%}
-        {%- elif row[1] == 'schema' and row[0] not in schema_roles -%}
-            {%- do schema_stale.append(row[0]) -%}
+        {%- set name, scope, kind = row[0], row[1], row[2] -%}
+        {%- set wanted = configured if scope == 'relation' else schema_roles -%}
+        {%- if kind != 'role' or name not in wanted -%}
+            {%- set grantee = synapse.role_grantee(name) if kind == 'role'
+                else ('group ' if kind == 'group' else '')
+                    ~ synapse.quoted_identifier(name) -%}
+            {%- do (relation_stale if scope == 'relation' else schema_stale)
+                .append(grantee) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return({'relation': relation_roles, 'schema': schema_stale}) }}
+    {{ return({'relation': relation_stale, 'schema': schema_stale}) }}
 {% endmacro %}
 
 
 {#- Redshift: the same question asked of its privilege views (explicit
-    grants to roles on the relation, on its columns, and USAGE on its
-    schema). Users and groups are not managed here: the project grants to
-    roles only. -#}
+    grants on the relation, on its columns, and USAGE on its schema), to
+    roles, groups and users other than the one running dbt (who owns what
+    it builds). -#}
 {% macro redshift__stale_grantees(relation, configured, schema_roles) %}
     {%- set schema_literal = synapse.sql_string_literal(relation.schema) -%}
     {%- set name_literal = synapse.sql_string_literal(relation.identifier) -%}
     {%- set query -%}
-        select distinct identity_name, 'relation' as scope
-        from svv_relation_privileges
+        with grantees as (
+            select identity_name, identity_type, 'relation' as scope
+            from svv_relation_privileges
+            where
+                namespace_name = {{ schema_literal }}
+                and relation_name = {{ name_literal }}
+            union
+            select identity_name, identity_type, 'relation' as scope
+            from svv_column_privileges
+            where
+                namespace_name = {{ schema_literal }}
+                and relation_name = {{ name_literal }}
+            union
+            select identity_name, identity_type, 'schema' as scope
+            from svv_schema_privileges
+            where
+                namespace_name = {{ schema_literal }}
+                and privilege_type = 'USAGE'
+        )
+        select distinct identity_name, scope, identity_type
+        from grantees
         where
-            namespace_name = {{ schema_literal }}
-            and relation_name = {{ name_literal }}
-            and identity_type = 'role'
-        union
-        select distinct identity_name, 'relation' as scope
-        from svv_column_privileges
-        where
-            namespace_name = {{ schema_literal }}
-            and relation_name = {{ name_literal }}
-            and identity_type = 'role'
-        union
-        select distinct identity_name, 'schema' as scope
-        from svv_schema_privileges
-        where
-            namespace_name = {{ schema_literal }}
-            and privilege_type = 'USAGE'
-            and identity_type = 'role'
+            identity_type in ('role', 'group', 'user')
+            and not (identity_type = 'user' and identity_name = current_user)
     {%- endset -%}
     {{ return(synapse._stale_from_rows(run_query(query).rows, configured, schema_roles)) }}
 {% endmacro %}
@@ -235,10 +246,10 @@
     {%- set statements = column_grant_statements(
         this, this.schema, model.columns, found, stale['relation']
     ) -%}
-    {%- for role in stale['schema'] -%}
+    {%- for grantee in stale['schema'] -%}
         {%- do statements.append(
             'revoke usage on schema ' ~ synapse.quoted_identifier(this.schema)
-            ~ ' from ' ~ synapse.role_grantee(role)
+            ~ ' from ' ~ grantee
         ) -%}
     {%- endfor -%}
     {{ return(statements) }}

@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from harness import ROOT, ensure_profiles
 
-from synapse_devtools.redshift import capture, check, rules
+from synapse_devtools.redshift import capture, check, rules, standin
+from synapse_devtools.redshift.rules.grammar import check_grant_grantee
 
 
 @pytest.fixture(scope="module")
@@ -265,10 +266,18 @@ def test_redshift_json_parse_refuses_repeated_keys(records) -> None:
 # ---------- grants converge on Redshift (issue 15, item 7) ----------
 
 
-def test_redshift_grants_revoke_roles_no_longer_configured(records) -> None:
-    from synapse_devtools.redshift.standin import STALE_ROLE
-
-    grantee = f'role "{STALE_ROLE}"'
+@pytest.mark.parametrize(
+    "grantee",
+    [
+        f'role "{standin.STALE_ROLE}"',
+        f'group "{standin.STALE_GROUP}"',
+        f'"{standin.STALE_USER}"',
+    ],
+    ids=["role", "group", "user"],
+)
+def test_redshift_grants_revoke_what_is_not_configured(records, grantee) -> None:
+    """A role since removed from the configuration, a group and a user granted
+    by hand: every one loses its privileges on the next build."""
     catalog = [r for r in records if "from svv_relation_privileges" in r.sql]
     assert catalog and all(
         "svv_column_privileges" in r.sql and "svv_schema_privileges" in r.sql
@@ -293,3 +302,27 @@ def test_redshift_grants_revoke_roles_no_longer_configured(records) -> None:
     assert {"table", "view", "incremental", "materialized_view"} <= materializations
     # And nothing is granted to it.
     assert not [r for r in records if r.kind == "post-hook: grant" and grantee in r.sql]
+
+
+def test_the_dbt_user_keeps_what_it_owns(records) -> None:
+    """The privilege query leaves out the user running dbt, who owns every
+    relation it builds and must not revoke its own access."""
+    catalog = [r.sql for r in records if "from svv_relation_privileges" in r.sql]
+    assert catalog and all(
+        "not (identity_type = 'user' and identity_name = current_user)" in sql
+        for sql in catalog
+    )
+
+
+def test_a_bare_revoke_is_a_user_unless_it_names_a_configured_role() -> None:
+    roles = check.configured_roles()
+    assert "analyst" in roles
+
+    def findings(sql: str) -> list[str]:
+        return list(check_grant_grantee(rules.Statement(sql, roles=roles)))
+
+    assert findings('revoke all on s.t from "analyst"')
+    assert findings('grant select (a) on s.t to "bob"')
+    assert not findings('revoke all on s.t from "bob"')
+    assert not findings('revoke usage on schema "s" from group "ops"')
+    assert not findings('revoke all on s.t from role "analyst"')

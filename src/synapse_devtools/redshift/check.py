@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from synapse_devtools.redshift import capture as capture_module
 from synapse_devtools.redshift.rules import (
     COMMAND_SYNOPSES,
@@ -69,12 +71,19 @@ def view_names(records: Sequence[capture_module.Statement]) -> frozenset[str]:
     return frozenset(names)
 
 
+def configured_roles(project_dir: Path = PROJECT_DIR) -> frozenset[str]:
+    """The role names of the var `column_access_roles`."""
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
+    return frozenset((project.get("vars") or {}).get("column_access_roles") or {})
+
+
 def distinct_statements(
     records: Sequence[capture_module.Statement],
     column_widths: dict[str, int] | None = None,
 ) -> list[Statement]:
     views = view_names(records)
     widths = column_widths or {}
+    roles = configured_roles()
     seen: dict[str, Statement] = {}
     for record in records:
         if record.sql not in seen:
@@ -84,6 +93,7 @@ def distinct_statements(
                 node_id=record.node_id,
                 views=views,
                 column_widths=widths,
+                roles=roles,
             )
     return list(seen.values())
 

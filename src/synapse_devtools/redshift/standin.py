@@ -44,9 +44,12 @@ _TYPE_ALIASES = {
     "timestamptz": "timestamp with time zone",
 }
 
-# A role no longer in `column_access_roles` that the existing warehouse's
-# privilege views still show (see Recorder._privileges).
+# Grantees the existing warehouse's privilege views show although the
+# configuration does not grant them (see Recorder._privileges): a role since
+# removed from `column_access_roles`, a group and a user granted by hand.
 STALE_ROLE = "synapse_retired_reader"
+STALE_GROUP = "synapse_adhoc_group"
+STALE_USER = "synapse_adhoc_user"
 
 _NODE_ID = re.compile(r'"node_id":\s*"([^"]+)"')
 _LEADING_COMMENT = re.compile(r"^\s*/\*.*?\*/\s*", re.DOTALL)
@@ -254,12 +257,18 @@ class Recorder:
 
     def _privileges(self) -> _Result:
         """An existing warehouse where a role since removed from the
-        configuration still reads the relation and uses its schema: the
-        post-hook must revoke both."""
+        configuration, a group and a user still read the relation and use
+        its schema: the post-hook must revoke all of it."""
         rows = []
         if self.catalog.existing:
-            rows = [(STALE_ROLE, "relation"), (STALE_ROLE, "schema")]
-        return _Result([("identity_name", 1043), ("scope", 1043)], rows)
+            for name, kind in (
+                (STALE_ROLE, "role"),
+                (STALE_GROUP, "group"),
+                (STALE_USER, "user"),
+            ):
+                rows += [(name, "relation", kind), (name, "schema", kind)]
+        names = ("identity_name", "scope", "identity_type")
+        return _Result([(n, 1043) for n in names], rows)
 
     def _mv_description(self, low: str) -> _Result:
         name = _quoted_after(low, "where tb.table ilike") or ""

@@ -29,6 +29,9 @@ class Statement:
     views: frozenset[str] = frozenset()
     # Column name -> (narrowest, widest) declared text width (0: not text).
     column_widths: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # The roles of the var `column_access_roles`: a REVOKE naming one of
+    # them without ROLE would revoke from a user of that name instead.
+    roles: frozenset[str] = frozenset()
     _tree: exp.Expression | None = field(default=None, repr=False)
     _error: str | None = field(default=None, repr=False)
     _parsed: bool = field(default=False, repr=False)
