@@ -26,6 +26,7 @@ from synapse_landing.generator import (
     config_for_events,
     generate,
     write_jsonl,
+    write_raw_zone,
 )
 
 END = datetime(2026, 3, 1, 12, 0)
@@ -631,3 +632,92 @@ def test_helpers() -> None:
     assert FaultRates().scaled(1000).malformed_json == 1.0
     config = config_for_events(50_000, seed=9)
     assert config.seed == 9 and config.users > 100
+
+
+# --------------------------------------------------- raw zones written in shards
+SHARDED = GeneratorConfig(seed=13, users=300, days=30, end=END)
+
+
+def test_a_small_config_is_one_shard_written_as_before(tmp_path: Path) -> None:
+    config = GeneratorConfig(seed=3, users=120, days=12, end=END)
+    zone = write_raw_zone(config, tmp_path / "zone")
+    assert zone.shards == 1
+    written = write_jsonl(generate(config), tmp_path / "whole")
+    assert [p.relative_to(tmp_path / "whole") for p in written] == [
+        p.relative_to(tmp_path / "zone") for p in zone.files
+    ]
+    for path in written:
+        relative = path.relative_to(tmp_path / "whole")
+        assert (tmp_path / "zone" / relative).read_bytes() == path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory) -> tuple[dict, Path, int]:
+    root = tmp_path_factory.mktemp("sharded")
+    zone = write_raw_zone(SHARDED, root, shard_events=4_000)
+    assert zone.shards == 3
+    assert json.loads((root / "_truth.json").read_text()) == zone.truth
+    return zone.truth, root, zone.shards
+
+
+def test_a_sharded_run_is_deterministic(sharded, tmp_path: Path) -> None:
+    _, root, _ = sharded
+    again = write_raw_zone(SHARDED, tmp_path, shard_events=4_000)
+    for path in again.files:
+        assert path.read_bytes() == (root / path.relative_to(tmp_path)).read_bytes()
+
+
+def test_shards_share_no_id_and_no_lsn(sharded) -> None:
+    _, root, shards = sharded
+    keys = {
+        "app_events": lambda row: [row["event_id"]],
+        "users_cdc": lambda row: [str(row["source_lsn"]), *_cdc_keys(row)],
+        "messages_cdc": lambda row: [str(row["source_lsn"]), *_cdc_keys(row)],
+        "billing_subscriptions": lambda row: [row["subscription_id"]],
+    }
+    for table, key in keys.items():
+        owners: dict[str, set[int]] = defaultdict(set)
+        for part in range(shards):
+            for path in (root / table).glob(f"date=*/part-{part:05d}.jsonl"):
+                for line in path.read_text(encoding="utf-8").splitlines():
+                    for value in key(json.loads(line)):
+                        if not is_blank(value):  # a missing id is no id
+                            owners[str(value)].add(part)
+        shared = {value for value, parts in owners.items() if len(parts) > 1}
+        assert not shared, (table, sorted(shared)[:5])
+        assert len({p for parts in owners.values() for p in parts}) == shards
+
+
+def _cdc_keys(row: dict) -> list[str | None]:
+    """The row's key, read from its images (None where an image is bad)."""
+    keys = []
+    for image in (row.get("before"), row.get("after")):
+        try:
+            parsed = json.loads(image) if image else None
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, dict):
+            keys.append(parsed.get("user_id") or parsed.get("message_id"))
+    return keys
+
+
+def test_the_shards_truth_adds_up_to_the_raw_zone(sharded) -> None:
+    truth, root, shards = sharded
+    assert truth["config"]["users"] == SHARDED.users
+    assert truth["config"]["shards"] == shards
+    for table in contract.RAW_TABLES:
+        assert len(read_table(root, table)) == truth["raw_rows"][table], table
+    seen = reclassify(root)
+    events = truth["events"]
+    assert dict(seen["reasons"]) == {
+        r: c for r, c in events["quarantined"].items() if c
+    }
+    assert seen["duplicates"] == events["duplicates"]
+    assert len(seen["kept"]) == events["valid_kept"]
+    for table, key in (("users_cdc", "user_id"), ("messages_cdc", "message_id")):
+        replayed = replay_cdc(read_table(root, table), key)
+        assert dict(replayed["reasons"]) == truth[table]["quarantined"], table
+        assert replayed["distinct"] == truth[table]["distinct_changes"], table
+        assert replayed["out_of_order"] == truth[table]["out_of_order_rows"], table
+    occurred = [occurred for _, _, occurred in seen["kept"].values()]
+    assert truth["window"]["last_date"] <= str(max(occurred).date())

@@ -140,6 +140,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("landing"), help="raw-zone folder"
     )
     gen.add_argument(
+        "--shard-events",
+        type=_positive,
+        default=generator.DEFAULT_SHARD_EVENTS,
+        help=(
+            "generate in shards of about this many app events, one in memory "
+            "at a time (default %(default)s; a smaller dataset is one shard)"
+        ),
+    )
+    gen.add_argument(
         "--load",
         choices=["duckdb", "postgres"],
         help="also land the generated files into this warehouse",
@@ -226,13 +235,15 @@ def _config(args: argparse.Namespace) -> generator.GeneratorConfig:
 def _generate(args: argparse.Namespace) -> int:
     config = _config(args)
     started = time.perf_counter()
-    dataset = generator.generate(config, progress=_say)
-    files = generator.write_jsonl(dataset, args.out)
+    zone = generator.write_raw_zone(
+        config, args.out, progress=_say, shard_events=args.shard_events
+    )
     elapsed = time.perf_counter() - started
-    rows = dataset.truth["raw_rows"]
+    rows = zone.truth["raw_rows"]
+    shards = f" ({zone.shards} shards)" if zone.shards > 1 else ""
     _say(
-        f"wrote {sum(rows.values()):,} raw rows in {len(files)} files to "
-        f"{args.out}/ in {elapsed:.1f}s"
+        f"wrote {sum(rows.values()):,} raw rows in {len(zone.files)} files to "
+        f"{args.out}/{shards} in {elapsed:.1f}s"
     )
     for table, count in rows.items():
         _say(f"  {table:<24}{count:>12,}")

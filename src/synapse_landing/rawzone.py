@@ -1,9 +1,12 @@
 """The JSON-lines raw zone on disk: how it is written and how it is read back.
 
-Layout: ``<root>/<table>/date=YYYY-MM-DD/part-00000.jsonl`` plus ``_truth.json``
-at the root. The generator writes it with :func:`write_jsonl`; the loader finds
-the files of a date range with :func:`partition_files`. Both sides live in this
-module so the layout is described once.
+Layout: ``<root>/<table>/date=YYYY-MM-DD/part-NNNNN.jsonl`` plus ``_truth.json``
+at the root: one part file per partition, or one per shard when the generator
+streams a large dataset shard by shard (``part-00000`` .. ``part-<shards-1>``).
+The generator writes it with :func:`write_jsonl` (or :func:`write_tables` and
+:func:`write_truth` per shard); the loader finds the files of a date range
+with :func:`partition_files`. Both sides live in this module so the layout is
+described once.
 
 The writer is tuned for throughput: one JSON text encoder per SQL type and one
 generated f-string per line, because the generic ``json.dumps`` per row is
@@ -36,10 +39,12 @@ __all__ = [
     "partition_files",
     "paused_gc",
     "write_jsonl",
+    "write_tables",
+    "write_truth",
 ]
 
 PARTITION = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
-PART_FILE = "part-00000.jsonl"
+PART_FILE = "part-{part:05d}.jsonl"
 TRUTH_FILE = "_truth.json"
 
 
@@ -168,19 +173,36 @@ def write_jsonl(dataset: Dataset, out_dir: Path) -> list[Path]:
     Existing ``date=*/part-*.jsonl`` files of the four tables are replaced, so a
     re-run never leaves stale partitions behind. Returns the paths written.
     """
+    written = write_tables(dataset.tables, out_dir)
+    return [*written, write_truth(dataset.truth, out_dir)]
+
+
+def write_tables(
+    tables: dict[str, dict], out_dir: Path, part: int = 0, replace: bool = True
+) -> list[Path]:
+    """Write the four tables' rows as part file ``part`` of each partition.
+
+    ``replace`` first removes every part file of an earlier run; the second
+    and later shards of one run pass ``replace=False``.
+    """
     with paused_gc():
         out_dir = Path(out_dir)
         written: list[Path] = []
         for table, columns in contract.RAW_TABLES.items():
-            written += _write_table(table, columns, dataset.tables[table], out_dir)
-        truth_path = out_dir / TRUTH_FILE
-        out_dir.mkdir(parents=True, exist_ok=True)
-        truth_path.write_text(
-            json.dumps(dataset.truth, indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
-        written.append(truth_path)
+            if replace:
+                _clear_table_dir(out_dir / table)
+            written += _write_table(table, columns, tables[table], out_dir, part)
         return written
+
+
+def write_truth(truth: dict, out_dir: Path) -> Path:
+    """Write the ground-truth summary, ``_truth.json``, at the root."""
+    truth_path = Path(out_dir) / TRUTH_FILE
+    truth_path.parent.mkdir(parents=True, exist_ok=True)
+    truth_path.write_text(
+        json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return truth_path
 
 
 def _clear_table_dir(table_dir: Path) -> None:
@@ -195,13 +217,16 @@ def _clear_table_dir(table_dir: Path) -> None:
 
 
 def _write_table(
-    table: str, columns: tuple[contract.Column, ...], cols: dict, out_dir: Path
+    table: str,
+    columns: tuple[contract.Column, ...],
+    cols: dict,
+    out_dir: Path,
+    part: int,
 ) -> list[Path]:
     """Write one table's rows, one part file per landing date."""
     names = [c.name for c in columns]
     contract.require_columns(table, list(cols))
     table_dir = out_dir / table
-    _clear_table_dir(table_dir)
     days = (
         np.asarray(cols[partition_column(table)])
         .astype("datetime64[us]")
@@ -224,7 +249,7 @@ def _write_table(
         if lo >= hi:
             continue
         encoded = [_json_column(cols[c.name], c.sql_type, lo, hi) for c in columns]
-        path = table_dir / f"date={days[lo]}" / PART_FILE
+        path = table_dir / f"date={days[lo]}" / PART_FILE.format(part=part)
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.writelines(to_lines(*encoded))

@@ -63,8 +63,10 @@ events), ``messages``, ``billing``, ``user_changes`` and ``cdc`` (Debezium
 tables), ``app_events`` with ``payloads`` and ``faults`` (the landed
 app_events rows), ``truth``; ``pipeline.generate`` chains them. The JSON-lines
 writer is :func:`synapse_landing.rawzone.write_jsonl`, next to the loader's
-reader. Stages hand frozen dataclasses to the stages after them; nothing is
-shared or changed in place across stages.
+reader. ``streaming.write_raw_zone`` generates a dataset too large for memory
+shard by shard (``configuration.Shard``), one shard in memory at a time; the
+CLI's ``generate`` uses it. Stages hand frozen dataclasses to the stages
+after them; nothing is shared or changed in place across stages.
 
 Changing the generator: every stage draws from its own random stream
 (``configuration.Stream``) in a fixed order, and ``test_generator.py`` pins
@@ -79,12 +81,15 @@ from synapse_landing.rawzone import write_jsonl
 from .configuration import FaultRates, GeneratorConfig, config_for_events
 from .dataset import Dataset
 from .pipeline import generate
+from .streaming import DEFAULT_SHARD_EVENTS, write_raw_zone
 
 __all__ = [
+    "DEFAULT_SHARD_EVENTS",
     "Dataset",
     "FaultRates",
     "GeneratorConfig",
     "config_for_events",
     "generate",
     "write_jsonl",
+    "write_raw_zone",
 ]

@@ -76,7 +76,7 @@ def simulate_activity(ctx: RunContext, population: Population) -> Activity:
     message_index = np.cumsum(is_message) - 1
     user_message_count = int(is_message.sum())
     user_message_ids = hex_ids(
-        "m_", np.arange(user_message_count), ctx.salts.message, 64
+        "m_", ctx.id_index(np.arange(user_message_count)), ctx.salts.message, 64
     )
     property_value = np.full(count, -1, dtype=np.int64)
     property_value[is_message] = message_index[is_message]
@@ -105,7 +105,7 @@ def simulate_activity(ctx: RunContext, population: Population) -> Activity:
         occurred=occurred[landed],
         received=received[landed],
         loaded=loaded[landed],
-        event_ids=uuid_ids(np.arange(landed_count), ctx.salts.event, rng),
+        event_ids=uuid_ids(ctx.id_index(np.arange(landed_count)), ctx.salts.event, rng),
     )
     ctx.say(f"events: {landed_count:,} landed by end")
     return Activity(

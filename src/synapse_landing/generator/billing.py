@@ -76,7 +76,7 @@ def simulate_billing(ctx: RunContext, population: Population) -> Billing:
         ctx, rng, py_random, population
     )
     subscription_ids = hex_ids(
-        "sub_", np.arange(subscriptions), ctx.salts.subscription, 56
+        "sub_", ctx.id_index(np.arange(subscriptions)), ctx.salts.subscription, 56
     )
     pulls = _pull_times(ctx)
     updated = np.array([v.updated for v in versions], dtype=np.int64)

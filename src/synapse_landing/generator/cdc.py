@@ -117,7 +117,7 @@ def land_cdc(
     users_stream = _users_stream(ctx, rng, population, user_changes)
     user_count = user_changes.count
     commit = np.concatenate([user_changes.commit, message_commit])
-    lsn = _wal_positions(rng, commit)
+    lsn = _wal_positions(ctx, rng, commit)
     is_snapshot = np.zeros(commit.size, dtype=bool)
     is_snapshot[:user_count] = np.array(
         [op == "r" for op in user_changes.op], dtype=bool
@@ -167,12 +167,16 @@ def land_cdc(
     )
 
 
-def _wal_positions(rng: np.random.Generator, commit: np.ndarray) -> np.ndarray:
-    """One WAL for both tables: lsn follows commit order (ties: input order)."""
+def _wal_positions(
+    ctx: RunContext, rng: np.random.Generator, commit: np.ndarray
+) -> np.ndarray:
+    """One WAL for both tables: lsn follows commit order (ties: input order).
+    A shard's positions are in its own residue class, so they are distinct
+    from every other shard's and keep commit order within the shard."""
     order = np.lexsort((np.arange(commit.size), commit))
     increments = rng.integers(56, 4096, commit.size)
     lsn = np.empty(commit.size, dtype=np.int64)
-    lsn[order] = FIRST_LSN + np.cumsum(increments)
+    lsn[order] = FIRST_LSN + ctx.id_index(np.cumsum(increments))
     return lsn
 
 

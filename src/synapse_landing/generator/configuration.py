@@ -106,6 +106,23 @@ class GeneratorConfig:
 _EVENT_ROWS_PER_USER_90D = 108.3
 
 
+def _event_rows_per_user(days: int, events_per_active_day: float = 12.0) -> float:
+    """Raw app_events rows per known user of the default shape."""
+    per_user = (
+        _EVENT_ROWS_PER_USER_90D * min(days, 90) / 90
+        if days < 90
+        else (_EVENT_ROWS_PER_USER_90D * (1 + 0.6 * (days - 90) / 90))
+    )
+    return per_user * events_per_active_day / 12.0
+
+
+def expected_event_rows(config: GeneratorConfig) -> float:
+    """About how many app_events rows ``config`` lands (for sizing shards)."""
+    return config.users * _event_rows_per_user(
+        config.days, config.events_per_active_day
+    )
+
+
 def config_for_events(
     events: int,
     seed: int = 42,
@@ -114,12 +131,7 @@ def config_for_events(
     faults: FaultRates | None = None,
 ) -> GeneratorConfig:
     """A default-shaped config sized to land about ``events`` app_events rows."""
-    per_user = (
-        _EVENT_ROWS_PER_USER_90D * min(days, 90) / 90
-        if days < 90
-        else (_EVENT_ROWS_PER_USER_90D * (1 + 0.6 * (days - 90) / 90))
-    )
-    users = max(1, round(events / per_user))
+    users = max(1, round(events / _event_rows_per_user(days)))
     return GeneratorConfig(
         seed=seed,
         users=users,
@@ -145,6 +157,25 @@ class Stream(IntEnum):
     BATCHES = 11
     PULLS = 12
     MESSAGES_CDC_BATCHES = 99
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One of ``count`` independent slices of a run, by known users.
+
+    A large dataset is generated shard by shard (see ``streaming``) so that
+    only one shard is in memory at a time. Shard ``index`` simulates the
+    known users ``first_user .. first_user + users - 1`` of the config's
+    ``total_users`` with its own random streams. Every scrambled id is drawn
+    from ``index (mod count)`` (``RunContext.id_index``) and every WAL
+    position likewise, so no id or lsn of one shard equals one of another.
+    The whole run is shard 0 of 1, which changes nothing.
+    """
+
+    index: int = 0
+    count: int = 1
+    first_user: int = 0
+    total_users: int | None = None  # None: the config's users
 
 
 class Salts(NamedTuple):
@@ -174,12 +205,24 @@ class RunContext:
     snapshot: int  # when the CDC connector's initial snapshot was taken
     salts: Salts
     say: Callable[[str], None]
+    shard: Shard = Shard()
 
     @classmethod
-    def resolve(cls, config: GeneratorConfig, say: Callable[[str], None]) -> RunContext:
-        """Validate ``config`` and fix the window (``end=None`` means now)."""
+    def resolve(
+        cls,
+        config: GeneratorConfig,
+        say: Callable[[str], None],
+        shard: Shard | None = None,
+    ) -> RunContext:
+        """Validate ``config`` and fix the window (``end=None`` means now).
+
+        With ``shard``, ``config.users`` is the shard's own known users; the
+        salts stay those of the seed, so ids stay in one id space."""
         if config.users < 1 or config.days < 1:
             raise ValueError("users and days must be >= 1")
+        shard = shard or Shard()
+        if not 0 <= shard.index < shard.count:
+            raise ValueError(f"shard {shard.index} is not one of {shard.count}")
         if config.seed < 0:
             raise ValueError("seed must be >= 0")
         end_dt = config.end
@@ -199,6 +242,7 @@ class RunContext:
             snapshot=start - 30 * MINUTE,
             salts=Salts(*salts[: len(Salts._fields)]),
             say=say,
+            shard=shard,
         )
 
     @property
@@ -210,8 +254,25 @@ class RunContext:
         return from_us(self.start)
 
     def rng(self, stream: Stream) -> np.random.Generator:
-        """A fresh numpy generator of one stream (same seed -> same draws)."""
-        return np.random.default_rng([self.config.seed, int(stream)])
+        """A fresh numpy generator of one stream (same seed -> same draws);
+        each shard of a sharded run has streams of its own."""
+        if self.shard.count == 1:
+            return np.random.default_rng([self.config.seed, int(stream)])
+        return np.random.default_rng([self.config.seed, int(stream), self.shard.index])
+
+    def id_index(self, idx: np.ndarray) -> np.ndarray:
+        """Indexes of scrambled ids, in this shard's residue class."""
+        return idx * self.shard.count + self.shard.index
+
+    @property
+    def first_user(self) -> int:
+        """The run-wide number of this shard's first known user."""
+        return self.shard.first_user
+
+    @property
+    def total_users(self) -> int:
+        """Known users of the whole run (all shards)."""
+        return self.shard.total_users or self.config.users
 
     def py_random_seed(self, stage: Stream) -> int:
         """Seed of the stdlib ``random.Random`` of the billing / users CDC loops."""
@@ -219,4 +280,8 @@ class RunContext:
             Stream.BILLING: _BILLING_PY_SEED_OFFSET,
             Stream.USERS_CDC: _USERS_CDC_PY_SEED_OFFSET,
         }
-        return self.config.seed * 1_000_003 + offsets[stage]
+        return (
+            self.config.seed * 1_000_003
+            + offsets[stage]
+            + self.shard.index * 1_000_000_007
+        )

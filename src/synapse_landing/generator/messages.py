@@ -78,7 +78,7 @@ def simulate_messages(
     count = session.size
     replies = _replies(rng, activity.message_occurred)
     assistant_ids = hex_ids(
-        "m_", np.arange(count, 2 * count), ctx.salts.message, 64
+        "m_", ctx.id_index(np.arange(count, 2 * count)), ctx.salts.message, 64
     )  # same id space as the events' message ids
     names = [
         f"{FIRST_NAMES[first]} {LAST_NAMES[last]}"

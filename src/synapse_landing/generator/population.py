@@ -134,9 +134,12 @@ def simulate_users(ctx: RunContext) -> Users:
     platform = weighted_choice(rng, total, PLATFORM_WEIGHTS)
     first_name = rng.integers(0, len(FIRST_NAMES), total)
     last_name = rng.integers(0, len(LAST_NAMES), total)
-    width = max(6, len(str(known)))
-    anon_ids = hex_ids("anon_", np.arange(anonymous), ctx.salts.anonymous, 48)
-    user_ids = [f"u_{i + 1:0{width}d}" for i in range(known)] + anon_ids
+    width = max(6, len(str(ctx.total_users)))
+    anon_ids = hex_ids(
+        "anon_", ctx.id_index(np.arange(anonymous)), ctx.salts.anonymous, 48
+    )
+    first = ctx.first_user + 1
+    user_ids = [f"u_{i:0{width}d}" for i in range(first, first + known)] + anon_ids
     ctx.say(f"users: {known:,} (+{anonymous:,} anonymous ids)")
     return Users(
         known=known,
@@ -215,8 +218,10 @@ def simulate_sessions(ctx: RunContext, users: Users) -> Sessions:
         app_version=latest - upgrade_lag,
         middle_events=middle_events,
         has_end=has_end,
-        ids=hex_ids("s_", np.arange(count), ctx.salts.session, 64),
-        conversation_ids=hex_ids("c_", np.arange(count), ctx.salts.conversation, 64),
+        ids=hex_ids("s_", ctx.id_index(np.arange(count)), ctx.salts.session, 64),
+        conversation_ids=hex_ids(
+            "c_", ctx.id_index(np.arange(count)), ctx.salts.conversation, 64
+        ),
     )
 
 
