@@ -194,18 +194,14 @@
     {%- set name_literal = synapse.sql_string_literal(relation.identifier) -%}
     {%- set query -%}
         with grantees as (
-            select identity_name, identity_type, 'relation' as scope
-            from svv_relation_privileges
-            where
-                namespace_name = {{ schema_literal }}
-                and relation_name = {{ name_literal }}
-            union
-            select identity_name, identity_type, 'relation' as scope
-            from svv_column_privileges
-            where
-                namespace_name = {{ schema_literal }}
-                and relation_name = {{ name_literal }}
-            union
+            {% for view in ['svv_relation_privileges', 'svv_column_privileges'] -%}
+                select identity_name, identity_type, 'relation' as scope
+                from {{ view }}
+                where
+                    namespace_name = {{ schema_literal }}
+                    and relation_name = {{ name_literal }}
+                union
+            {% endfor -%}
             select identity_name, identity_type, 'schema' as scope
             from svv_schema_privileges
             where
