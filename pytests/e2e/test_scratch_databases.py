@@ -87,3 +87,22 @@ def test_a_session_that_never_ends_is_named_in_the_error(foreign_session) -> Non
     with pytest.raises(RuntimeError, match=r"could not be dropped.*scratch_probe_"):
         drop_postgres_database(database, postgres_admin_settings(), wait_seconds=1)
     assert _database_exists(database)
+
+
+def test_a_test_database_is_dropped_while_the_settings_point_at_it(
+    postgres_server: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests point SYNAPSE_PG_DATABASE at their scratch database; the drop
+    must still connect to another one (four CI errors came from this)."""
+    from harness import temporary_postgres_database
+
+    with temporary_postgres_database("scratch_probe") as name:
+        monkeypatch.setenv("SYNAPSE_PG_DATABASE", name)
+    monkeypatch.undo()
+    assert not _database_exists(name)
+
+
+def test_dropping_the_database_one_is_connected_to_is_refused() -> None:
+    settings = {**postgres_admin_settings(), "dbname": "scratch_probe_self"}
+    with pytest.raises(ValueError, match="another database"):
+        drop_postgres_database("scratch_probe_self", settings)

@@ -120,7 +120,10 @@ def temporary_postgres_database(prefix: str = "synapse_test") -> Iterator[str]:
 
     worker = f"_{WORKER}" if WORKER else ""
     name = f"{prefix}{worker}_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(**postgres_admin_settings())
+    # Read the settings now: a test may point SYNAPSE_PG_DATABASE at the
+    # new database, and the drop must connect to another one.
+    settings = postgres_admin_settings()
+    admin = psycopg2.connect(**settings)
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f"create database {name}")
@@ -128,7 +131,7 @@ def temporary_postgres_database(prefix: str = "synapse_test") -> Iterator[str]:
     try:
         yield name
     finally:
-        drop_postgres_database(name, postgres_admin_settings())
+        drop_postgres_database(name, settings)
 
 
 # Roles are global to the Postgres cluster, unlike databases: two xdist

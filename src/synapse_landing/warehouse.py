@@ -196,7 +196,10 @@ def drop_postgres_database(
     import psycopg2
     from psycopg2 import sql
 
-    admin = psycopg2.connect(**(settings or postgres_settings()))
+    settings = dict(settings or postgres_settings())
+    if settings.get("dbname") == name:
+        raise ValueError(f"connect to another database than {name} to drop it")
+    admin = psycopg2.connect(**settings)
     admin.autocommit = True
     deadline = time.monotonic() + wait_seconds
     statement = sql.SQL("drop database if exists {} with (force)").format(

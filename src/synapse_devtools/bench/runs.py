@@ -119,7 +119,8 @@ def _warehouse_env(plan: RunPlan) -> Iterator[dict[str, str]]:
     import psycopg2
 
     name = f"synapse_bench_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(**postgres_settings())
+    settings = postgres_settings()
+    admin = psycopg2.connect(**settings)
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f"create database {name}")
@@ -128,7 +129,7 @@ def _warehouse_env(plan: RunPlan) -> Iterator[dict[str, str]]:
     try:
         yield env
     finally:
-        drop_postgres_database(name)
+        drop_postgres_database(name, settings)
 
 
 def _dbt(plan: RunPlan, args: list[str]) -> list[str]:
