@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,10 +30,6 @@ from .process import Measured, run_measured, say
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
-FLOOR_SQL = {
-    "duckdb": Path(__file__).with_name("floor_duckdb.sql"),
-    "postgres": Path(__file__).with_name("floor_postgres.sql"),
-}
 DBT_TARGET = {"duckdb": "local", "postgres": "postgres"}
 # dbt build without tests: data tests and unit tests are timed on their own.
 NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
@@ -206,46 +201,17 @@ class _Steps:
         return measured, timings
 
 
-def _floor(plan: RunPlan, env: dict[str, str]) -> tuple[float, dict[str, int]]:
-    """Run the hand-written floor SQL on the run's warehouse; its time and the
-    rows of what it produced (so a floor that did nothing shows)."""
-    sql = FLOOR_SQL[plan.engine].read_text(encoding="utf-8")
-    tables = ("events", "daily_active_users", "messages")
-    say(f"{plan.engine} {plan.scale.label} floor ...")
-    if plan.engine == "duckdb":
-        import duckdb
-
-        con = duckdb.connect(env["SYNAPSE_DUCKDB_PATH"])
-        try:
-            started = time.perf_counter()
-            con.execute(sql)
-            seconds = time.perf_counter() - started
-            rows = {
-                t: con.execute(f"select count(*) from bench_floor.{t}").fetchone()[0]
-                for t in tables
-            }
-            con.execute("drop schema bench_floor cascade")
-        finally:
-            con.close()
-    else:
-        import psycopg2
-
-        settings = {**postgres_settings(), "dbname": env["SYNAPSE_PG_DATABASE"]}
-        con = psycopg2.connect(**settings)
-        con.autocommit = True
-        try:
-            with con.cursor() as cursor:
-                started = time.perf_counter()
-                cursor.execute(sql)
-                seconds = time.perf_counter() - started
-                rows = {}
-                for t in tables:
-                    cursor.execute(f"select count(*) from bench_floor.{t}")
-                    rows[t] = cursor.fetchone()[0]
-                cursor.execute("drop schema bench_floor cascade")
-        finally:
-            con.close()
-    say(f"{plan.engine} {plan.scale.label} floor: {seconds:.1f} s ({rows})")
+def _floor(plan: RunPlan, steps: _Steps) -> tuple[float, dict[str, int]]:
+    """Run the hand-written floor SQL on the run's warehouse, in a process of
+    its own (see floor.py); its time and the rows of what it produced."""
+    out = plan.workdir / "floor.json"
+    steps.run(
+        "floor",
+        [sys.executable, "-m", "synapse_devtools.bench.floor", plan.engine, str(out)],
+    )
+    result = json.loads(out.read_text(encoding="utf-8"))
+    seconds, rows = float(result["seconds"]), result["rows"]
+    say(f"{plan.engine} {plan.scale.label} floor SQL: {seconds:.1f} s ({rows})")
     return seconds, rows
 
 
@@ -298,7 +264,7 @@ def run_one(plan: RunPlan) -> RunResult:
         steps = _Steps(plan, env, result)
         _generate(plan, steps, result)
         m["land_s"] = round(steps.land("land", loaded_through=cutoff).seconds, 3)
-        floor_s, result.floor_rows = _floor(plan, env)
+        floor_s, result.floor_rows = _floor(plan, steps)
         m["floor_s"] = round(floor_s, 3)
         full, timings = steps.dbt_step(
             "full_build", ["build", "--full-refresh", *NO_TESTS]
