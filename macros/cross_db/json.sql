@@ -77,9 +77,8 @@
             and len(json_keys(try_cast({{ text_expr }} as json)))
                 = len(list_distinct(json_keys(try_cast({{ text_expr }} as json))))
             and not coalesce(list_bool_or(list_transform(
-                json_extract(try_cast({{ text_expr }} as json), '$.*'),
-                lambda member: len(json_keys(member))
-                    != len(list_distinct(json_keys(member)))
+                json_keys(try_cast({{ text_expr }} as json), '$.*'),
+                lambda member_keys: len(member_keys) != len(list_distinct(member_keys))
             )), false)
             then try_cast({{ text_expr }} as json)
     end)
@@ -225,6 +224,47 @@
         when json_typeof({{ member }}) in ('number', 'boolean', 'object', 'array')
             then json_serialize({{ member }})
     end)
+{%- endmacro %}
+
+
+{#- ------------------------------------------------------------------------
+    json_get_texts(json_expr, columns) -> select-list items: for each
+    name -> path of `columns` (a mapping, in order), json_get_text of the
+    path `as` the name. The same values as one json_get_text per column;
+    DuckDB reads them all in one pass over the document.
+------------------------------------------------------------------------- -#}
+{% macro json_get_texts(json_expr, columns) -%}
+    {%- set paths = {} -%}
+    {%- for name, path in columns.items() -%}
+        {%- do synapse.sql_identifier(name, 'json_get_texts: column') -%}
+        {%- do paths.update({name: synapse._json_path_keys(path)}) -%}
+    {%- endfor -%}
+    {{ return(adapter.dispatch('json_get_texts', 'synapse')(json_expr, paths)) }}
+{%- endmacro %}
+
+{% macro default__json_get_texts(json_expr, columns) -%}
+    {%- for name, path in columns.items() %}
+        {{ synapse.json_get_text(json_expr, path) }} as {{ name }}
+        {{- "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro duckdb__json_get_texts(json_expr, columns) -%}
+    {#- json_extract_string with a list of paths parses the document once
+        and returns the values as a list; the list expression is written
+        once per column, and DuckDB evaluates the repeated expression once
+        (common subexpression elimination). Measured on 1M events: 9.1 s
+        for the event deliveries' parse with one call per column, 6.6 s with
+        this. -#}
+    {%- set quoted = [] -%}
+    {%- for path in columns.values() -%}
+        {%- do quoted.append("'$.\"" ~ path | join('"."') ~ "\"'") -%}
+    {%- endfor -%}
+    {%- set values = 'json_extract_string(' ~ json_expr ~ ', [' ~ quoted | join(', ') ~ '])' -%}
+    {%- for name in columns.keys() %}
+        {{ values }}[{{ loop.index }}] as {{ name }}
+        {{- "," if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}
 
 

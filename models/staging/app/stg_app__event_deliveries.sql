@@ -72,19 +72,19 @@ extracted as (
         loaded_at,
         payload_json is not null as is_json_object,
         {{ json_type_of('payload_json', ['user_id']) }} as user_id_json_type,
-        {{ json_get_text('payload_json', ['user_id']) }} as user_id,
-        {{ json_get_text('payload_json', ['event_type']) }} as event_type,
-        {{ json_get_text('payload_json', ['occurred_at']) }} as occurred_at_text,
-        {{ json_get_text('payload_json', ['session_id']) }} as session_id,
-        {{ json_get_text('payload_json', ['platform']) }} as platform,
-        {{ json_get_text('payload_json', ['country']) }} as country,
-        {{ json_get_text('payload_json', ['app_version']) }} as app_version,
-        {{ json_get_text('payload_json', ['properties', 'feature']) }} as feature,
-        {{ json_get_text('payload_json', ['properties', 'message_id']) }}
-            as message_id,
-        {{ json_get_text('payload_json', ['properties', 'page']) }} as page,
-        {{ json_get_text('payload_json', ['properties', 'error_code']) }}
-            as error_code
+        {{ json_get_texts('payload_json', {
+            'user_id': ['user_id'],
+            'event_type': ['event_type'],
+            'occurred_at_text': ['occurred_at'],
+            'session_id': ['session_id'],
+            'platform': ['platform'],
+            'country': ['country'],
+            'app_version': ['app_version'],
+            'feature': ['properties', 'feature'],
+            'message_id': ['properties', 'message_id'],
+            'page': ['properties', 'page'],
+            'error_code': ['properties', 'error_code'],
+        }) }}
     from parsed
     {{ optimization_fence() }}
 
