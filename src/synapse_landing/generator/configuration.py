@@ -164,9 +164,9 @@ class Shard:
     """One of ``count`` independent slices of a run, by known users.
 
     A large dataset is generated shard by shard (see ``streaming``) so that
-    only one shard is in memory at a time. Shard ``index`` simulates the
-    known users ``first_user .. first_user + users - 1`` of the config's
-    ``total_users`` with its own random streams. Every scrambled id is drawn
+    only one shard is in memory at a time. Shard ``index`` simulates
+    ``config.users`` known users, numbered from ``first_user`` among the
+    run's ``total_users``, with its own random streams. Every scrambled id is drawn
     from ``index (mod count)`` (``RunContext.id_index``) and every WAL
     position likewise, so no id or lsn of one shard equals one of another.
     The whole run is shard 0 of 1, which changes nothing.
