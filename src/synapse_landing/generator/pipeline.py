@@ -30,10 +30,10 @@ def generate(
 ) -> Dataset:
     """Simulate the product and land it in the four raw tables, with truth."""
     with paused_gc():
-        return _generate(RunContext.resolve(config, progress or (lambda _msg: None)))
+        return run_stages(RunContext.resolve(config, progress or (lambda _msg: None)))
 
 
-def _generate(ctx: RunContext) -> Dataset:
+def run_stages(ctx: RunContext) -> Dataset:
     """The stages in order; each result is frozen and read by later stages."""
     population = simulate_population(ctx)
     activity = simulate_activity(ctx, population)

@@ -32,7 +32,7 @@ from .configuration import (
     Shard,
     expected_event_rows,
 )
-from .pipeline import _generate, generate
+from .pipeline import generate, run_stages
 
 DEFAULT_SHARD_EVENTS = 1_000_000
 
@@ -82,7 +82,7 @@ def write_raw_zone(
         say(f"shard {shard.index + 1}/{shard.count}: {users:,} users")
         shard_config = dataclasses.replace(config, users=users)
         with paused_gc():
-            dataset = _generate(RunContext.resolve(shard_config, say, shard))
+            dataset = run_stages(RunContext.resolve(shard_config, say, shard))
         files += write_tables(
             dataset.tables, out_dir, part=shard.index, replace=shard.index == 0
         )
