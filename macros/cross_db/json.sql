@@ -253,9 +253,9 @@
     {#- json_extract_string with a list of paths parses the document once
         and returns the values as a list; the list expression is written
         once per column, and DuckDB evaluates the repeated expression once
-        (common subexpression elimination). Measured on 1M events: 9.1 s
-        for the event deliveries' parse with one call per column, 6.6 s with
-        this. -#}
+        (common subexpression elimination). Measured on 1M events, the
+        event deliveries' select: 9.1 s with one call per column, 6.5-6.9 s
+        with this (docs/performance/staging.md). -#}
     {%- set quoted = [] -%}
     {%- for path in columns.values() -%}
         {%- do quoted.append("'$.\"" ~ path | join('"."') ~ "\"'") -%}

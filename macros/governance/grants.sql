@@ -174,11 +174,8 @@
         {%- set name, scope, kind = row[0], row[1], row[2] -%}
         {%- set wanted = configured if scope == 'relation' else schema_roles -%}
         {%- if kind != 'role' or name not in wanted -%}
-            {%- set grantee = synapse.role_grantee(name) if kind == 'role'
-                else ('group ' if kind == 'group' else '')
-                    ~ synapse.quoted_identifier(name) -%}
             {%- do (relation_stale if scope == 'relation' else schema_stale)
-                .append(grantee) -%}
+                .append(synapse.grantee_clause(name, kind)) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return({'relation': relation_stale, 'schema': schema_stale}) }}
