@@ -16,6 +16,9 @@
         created_at_text, created_at
                            the image's created_at, as text and parsed (null
                            when absent or not ISO-8601)
+        image_<column>     each text member of the image with a width in the
+                           var landing_text_widths of `source_table`, but the
+                           key (as text, uncut; landing_text gives the column)
         quarantine_reason  null when the row is usable
 
     Contract reasons come first (cdc_image_reason: `malformed_json`,
@@ -36,10 +39,13 @@
 -#}
 {% macro cdc_judged_rows(raw_relation, source_table, key_column) -%}
     {%- set skew = landing_var_int('landing_clock_skew_minutes') %}
-    {#- The image's text columns, as the models read them, for their widths. -#}
+    {#- The image's text columns, as the models read them, for their widths:
+        the key, and image_<column> read with every other member below. -#}
     {%- set image_text = {key_column: 'row_key'} %}
+    {%- set image_members = {'created_at_text': ['created_at']} %}
     {%- for column in landing_text_widths(source_table) if column != key_column %}
-        {%- do image_text.update({column: json_get_text('image_json', [column])}) %}
+        {%- do image_text.update({column: 'image_' ~ column}) %}
+        {%- do image_members.update({'image_' ~ column: [column]}) %}
     {%- endfor %}
     select
         *,
@@ -71,9 +77,11 @@
             {{ parse_iso8601_utc('created_at_text') }} as created_at
         from (
 
+            {#- members: the image's text members, read in one pass where
+                the engine can (json_get_texts). -#}
             select
                 *,
-                {{ json_get_text('image_json', ['created_at']) }} as created_at_text
+                {{ json_get_texts('image_json', image_members) }}
             from (
 
                 {#- keyed: the id, the key, the describing image, the commit

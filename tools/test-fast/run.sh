@@ -95,8 +95,11 @@ log "landing a tiny dataset (${TEST_FAST_USERS:-100} users, ${TEST_FAST_DAYS:-21
     --days "${TEST_FAST_DAYS:-21}" --seed 42 --out "$WORK/landing" \
     --load duckdb --replace
 
-log "dbt: their unmodified parents, without tests"
-"$BIN/dbt" build --select +state:modified --exclude state:modified+ \
+# @state:modified: the changed nodes, their children and every parent of
+# those. Built once without tests so that each unit test below finds the
+# relations it reads its column types from (its model's and its inputs').
+log "dbt: the modified nodes, their children and all their parents, without tests"
+"$BIN/dbt" build --select @state:modified \
     --exclude-resource-type test --exclude-resource-type unit_test "${state[@]}"
 
 log "dbt build --select state:modified+ (with their tests)"

@@ -58,24 +58,17 @@ final as (
         ---------- ids
         change_id,
         {{ landing_text('messages_cdc', 'message_id', 'row_key') }} as message_id,
-        {{ landing_text(
-            'messages_cdc', 'conversation_id', json_get_text('image_json', ['conversation_id'])
-        ) }} as conversation_id,
-        {{ landing_text(
-            'messages_cdc', 'user_id', json_get_text('image_json', ['user_id'])
-        ) }} as user_id,
+        {{ landing_text('messages_cdc', 'conversation_id', 'image_conversation_id') }}
+            as conversation_id,
+        {{ landing_text('messages_cdc', 'user_id', 'image_user_id') }} as user_id,
         ---------- change
         op,
         op = 'd' as is_delete,
         quarantine_reason,
         quarantine_reason is null as is_valid,
         ---------- attributes (null on a key-only delete)
-        {{ landing_text(
-            'messages_cdc', 'role', json_get_text('image_json', ['role'])
-        ) }} as message_role,
-        {{ landing_text(
-            'messages_cdc', 'status', json_get_text('image_json', ['status'])
-        ) }} as status,
+        {{ landing_text('messages_cdc', 'role', 'image_role') }} as message_role,
+        {{ landing_text('messages_cdc', 'status', 'image_status') }} as status,
         case
             when
                 response_ms_type = 'number'

@@ -63,12 +63,8 @@ final as (
         quarantine_reason,
         quarantine_reason is null as is_valid,
         ---------- attributes (null on a key-only delete)
-        {{ landing_text(
-            'users_cdc', 'country', json_get_text('image_json', ['country'])
-        ) }} as country,
-        {{ landing_text(
-            'users_cdc', 'plan', json_get_text('image_json', ['plan'])
-        ) }} as plan,
+        {{ landing_text('users_cdc', 'country', 'image_country') }} as country,
+        {{ landing_text('users_cdc', 'plan', 'image_plan') }} as plan,
         case {{ json_get_text('image_json', ['marketing_opt_in']) }}
             when 'true' then true
             when 'false' then false
