@@ -97,7 +97,7 @@
     never an error, for a day its month does not have, as the default's
     day check), and the offset is subtracted. Same results as the default
     (tests/cross_db/assert_iso8601_parsing.sql runs on every engine) at a
-    fraction of the cost: the default's arithmetic is about an eighth of the
+    fraction of the cost: the default's arithmetic is about a tenth of the
     event deliveries' build time on DuckDB (docs/performance/staging.md). -#}
 {% macro duckdb__parse_iso8601_utc(text_expr) -%}
     {%- set t = text_expr -%}

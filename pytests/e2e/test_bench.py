@@ -174,7 +174,29 @@ def test_ratios_follow_the_issue_definitions():
     assert incremental.met
     scaling = ratios["full build cost, 10000000 ÷ 1000000"]
     assert scaling.measured == pytest.approx(620 / 60) and scaling.target == 12
-    assert ratios["no-change rerun (dbt's fixed cost), seconds"].measured == 20
+    rerun = ratios["no-change rerun (dbt's fixed cost), seconds"]
+    assert rerun.measured == 20
+    assert "start-up" not in rerun.limited_by  # no split measured, none claimed
+
+
+def test_a_missed_rerun_says_where_its_seconds_go():
+    small = _run(
+        "duckdb",
+        1_000_000,
+        full_build_s=60,
+        floor_s=6,
+        rerun_s=14.5,
+        rerun_running_s=9.75,
+        rerun_nodes=63,
+        rerun_model_s=17.25,
+        incremental_build_s=16,
+    )
+    (rerun,) = [r for r in compute_ratios([small]) if r.name.startswith("no-change")]
+    assert not rerun.met
+    assert rerun.limited_by.startswith(
+        "dbt start-up and wrap-up 4.8 s, then 63 nodes in 9.8 s "
+        "(17.2 s of model time on 2 threads); slowest models of the rerun"
+    )
 
 
 def test_scales_parse_and_refuse_nonsense():
