@@ -89,13 +89,36 @@
     what the model recorded for it (`count_column`, the input rows behind
     each key's output). Counting instead of comparing landing times means no
     NULL, future or re-landed time can hide a key. On a full build it is the
-    whole input. Used as
+    whole input.
+
+    A run with nothing new skips the per-key comparison: when the input's
+    row count equals the total the table has recorded, no key is touched.
+    That holds because these inputs only grow between runs: staging rows
+    are content-addressed (hash + occurrence), so a restaged batch rewrites
+    identical rows and adds the new ones, and the personal-data scrub
+    re-keys rows one for one. (A change of validation rules that turns
+    valid rows invalid needs a --full-refresh in any case: a key whose rows
+    all became invalid is not in the input, so no count can re-decide it.)
+    `one_row_per_key`: the table holds one row per key (then the recorded
+    total is a plain sum, not a sum of per-key maxima). Used as
     candidates as ( touched_key_rows('valid_changes', 'user_id', 'change_count') ).
 -#}
-{% macro touched_key_rows(input_relation, key, count_column) -%}
+{% macro touched_key_rows(input_relation, key, count_column, one_row_per_key=false) -%}
     select {{ input_relation }}.*
     from {{ input_relation }}
     {%- if is_incremental_run() %}
+    {%- set built_total -%}
+        {%- if one_row_per_key -%}
+            select coalesce(sum({{ count_column }}), 0) from {{ this }}
+        {%- else -%}
+            select coalesce(sum(built_rows), 0)
+            from (
+                select max({{ count_column }}) as built_rows
+                from {{ this }}
+                group by {{ key }}
+            ) as built_keys
+        {%- endif -%}
+    {%- endset %}
     inner join (
         select input_counts.{{ key }}
         from (
@@ -103,6 +126,11 @@
                 {{ key }},
                 count(*) as input_rows
             from {{ input_relation }}
+            {#- Nothing new: the input holds as many rows as the table has
+                recorded, so no key's count can differ (see above). #}
+            where
+                (select count(*) from {{ input_relation }})
+                != ({{ built_total }})
             group by {{ key }}
         ) as input_counts
         left join (

@@ -19,8 +19,10 @@
 
 with
 
-valid_deliveries as (
+valid_deliveries as {{ cte_inlined() }} (
 
+    {#- Read in full, and twice more for its keys on an incremental run
+        (touched_key_rows): inlined, not copied (cte_inlined). -#}
     select * from {{ ref('stg_app__event_deliveries') }}
     where is_valid
 
@@ -30,7 +32,9 @@ candidates as (
 
     {#- The deliveries of the events to re-decide (all of them on a full
         build). -#}
-    {{ touched_key_rows('valid_deliveries', 'event_id', 'delivery_count') }}
+    {{ touched_key_rows(
+        'valid_deliveries', 'event_id', 'delivery_count', one_row_per_key=true
+    ) }}
 
 ),
 

@@ -17,8 +17,10 @@
 
 with
 
-valid_changes as (
+valid_changes as {{ cte_inlined() }} (
 
+    {#- Read in full, and twice more for its keys on an incremental run
+        (touched_key_rows): inlined, not copied (cte_inlined). -#}
     select * from {{ ref('stg_oltp__message_changes') }}
     where is_valid
 
@@ -28,7 +30,9 @@ candidates as (
 
     {#- The changes of the messages to re-decide (all of them on a full
         build). -#}
-    {{ touched_key_rows('valid_changes', 'message_id', 'change_count') }}
+    {{ touched_key_rows(
+        'valid_changes', 'message_id', 'change_count', one_row_per_key=true
+    ) }}
 
 ),
 

@@ -18,8 +18,10 @@
 
 with
 
-valid_changes as (
+valid_changes as {{ cte_inlined() }} (
 
+    {#- Read in full, and twice more for its keys on an incremental run
+        (touched_key_rows): inlined, not copied (cte_inlined). -#}
     select * from {{ ref('stg_oltp__user_changes') }}
     where is_valid
 
