@@ -148,3 +148,81 @@
         on {{ input_relation }}.{{ key }} = touched_keys.{{ key }}
     {%- endif %}
 {%- endmacro %}
+
+
+{#- The start of this dbt invocation as a timestamp literal: the `decided_at`
+    that a re-deciding model writes on every row it (re)writes. -#}
+{% macro build_started_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+
+{#-
+    changed_dates(grain, date_column, row_count, dates=none) -> one select,
+    column `<date_column>`: the dates a per-date incremental mart must
+    re-decide because its input grain changed there since the mart wrote
+    the date's row.
+
+    `grain` is a CTE or relation over a re-deciding intermediate: every row
+    it writes carries `decided_at` = build_started_at(). A date's rows
+    changed exactly when the date now has a different number of rows (rows
+    left) or a different latest `decided_at` (a row was written since; build
+    start times only move forward). The mart records both per row: the
+    count in its column `row_count`, the latest decided_at in
+    `inputs_decided_at`. A date the mart holds that the grain no longer has
+    is changed too.
+
+    `dates` (optional) names a CTE whose `<date_column>` lists every date
+    the mart has a row for, with or without grain rows (a data window): a
+    date of it without a row in the mart is changed, and so is a mart row
+    whose date left it. On a full build every date is changed.
+-#}
+{% macro changed_dates(grain, date_column, row_count, dates=none) -%}
+    {%- set never = "cast('1900-01-01' as timestamp)" -%}
+    select coalesce(current_days.{{ date_column }}, built_days.{{ date_column }})
+        as {{ date_column }}
+    from (
+        select
+            {{ dates if dates else 'grain_days' }}.{{ date_column }},
+            coalesce(grain_days.grain_rows, 0) as grain_rows,
+            grain_days.decided_at
+        from (
+            select
+                {{ date_column }},
+                count(*) as grain_rows,
+                max(decided_at) as decided_at
+            from {{ grain }}
+            group by {{ date_column }}
+        ) as grain_days
+        {%- if dates %}
+        right join {{ dates }}
+            on grain_days.{{ date_column }} = {{ dates }}.{{ date_column }}
+        {%- endif %}
+    ) as current_days
+    full outer join (
+        select
+            {{ date_column }},
+            {{ row_count }} as grain_rows,
+            inputs_decided_at as decided_at
+        {% if is_incremental_run() -%}
+            from {{ this }}
+        {%- else -%}
+            {#- Nothing built yet: every date is new. -#}
+            from (
+                select
+                    {{ date_column }},
+                    0 as {{ row_count }},
+                    decided_at as inputs_decided_at
+                from {{ grain }}
+            ) as nothing_built
+            where 1 = 0
+        {%- endif %}
+    ) as built_days
+        on current_days.{{ date_column }} = built_days.{{ date_column }}
+    where
+        current_days.{{ date_column }} is null
+        or built_days.{{ date_column }} is null
+        or current_days.grain_rows != built_days.grain_rows
+        or coalesce(current_days.decided_at, {{ never }})
+        != coalesce(built_days.decided_at, {{ never }})
+{%- endmacro %}

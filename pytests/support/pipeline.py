@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -10,7 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import ROOT, dbt, postgres_reachable, temporary_postgres_database
+from harness import (
+    ROOT,
+    dbt,
+    postgres_reachable,
+    temporary_postgres_database,
+    work_dir,
+)
 
 from synapse_landing import generator, loader
 from synapse_landing.warehouse import DuckDBWarehouse, PostgresWarehouse, Warehouse
@@ -75,6 +82,27 @@ class Pipeline:
             return target.query(sql)
         finally:
             target.close()
+
+    def build_time_columns(self) -> dict[str, set[str]]:
+        """Per model name, the columns whose YAML says `meta: {equivalence:
+        not_compared}` (with a reason): build times such as `decided_at`,
+        which no two builds share, so no comparison of data reads them."""
+        manifest_path = work_dir(self.run_name) / "manifest.json"
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        columns: dict[str, set[str]] = {}
+        for node in manifest["nodes"].values():
+            if node["resource_type"] != "model":
+                continue
+            for name, column in node["columns"].items():
+                meta = column.get("meta", {})
+                if meta.get("equivalence") != "not_compared":
+                    continue
+                assert str(meta.get("equivalence_reason", "")).strip(), (
+                    f"{node['name']}.{name}: meta.equivalence not_compared "
+                    "needs an equivalence_reason"
+                )
+                columns.setdefault(node["name"], set()).add(name)
+        return columns
 
     def rows(self, relation: str, columns: Sequence[str] | None = None) -> list[dict]:
         target = self.warehouse()

@@ -49,10 +49,27 @@ class Mart:
     name: str
     schema: str
     alias: str
+    # Columns that hold when a build wrote the row (meta.equivalence
+    # not_compared): a rebuild writes new ones, so they are not compared.
+    build_times: tuple[str, ...] = ()
 
     @property
     def relation(self) -> str:
         return f'"{self.schema}"."{self.alias}"'
+
+    @property
+    def columns(self) -> str:
+        """The select list of the compared columns."""
+        if not self.build_times:
+            return "*"
+        return f"* exclude ({', '.join(_quoted(list(self.build_times)))})"
+
+    @property
+    def compared(self) -> str:
+        """The relation as compared: without its build-time columns."""
+        if not self.build_times:
+            return self.relation
+        return f"(select {self.columns} from {self.relation})"
 
     @property
     def snapshot(self) -> str:
@@ -132,7 +149,18 @@ def marts_from_manifest(path: Path) -> list[Mart]:
     """The materialised models under models/marts/ of a dbt manifest."""
     manifest = json.loads(path.read_text(encoding="utf-8"))
     marts = [
-        Mart(node["name"], node["schema"], node.get("alias") or node["name"])
+        Mart(
+            node["name"],
+            node["schema"],
+            node.get("alias") or node["name"],
+            tuple(
+                sorted(
+                    name
+                    for name, column in node["columns"].items()
+                    if column.get("meta", {}).get("equivalence") == "not_compared"
+                )
+            ),
+        )
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
         and node["original_file_path"].startswith("models/marts/")
@@ -164,7 +192,7 @@ def snapshot_marts(warehouse: Path, snapshot: Path, marts: list[Mart]) -> None:
         for mart in marts:
             con.execute(
                 f'create table {SNAPSHOT_SCHEMA}."{mart.schema}__{mart.alias}" '
-                f"as select * from warehouse.{mart.relation}"
+                f"as select {mart.columns} from warehouse.{mart.relation}"
             )
         con.execute("detach warehouse")
     finally:
@@ -249,13 +277,13 @@ def compare_marts(
             columns = _columns(con, mart.snapshot)
             rows_before, fp_before = _fingerprint(con, mart.snapshot)
             try:
-                columns_match = _columns(con, mart.relation) == columns
-                rows_after, fp_after = _fingerprint(con, mart.relation)
+                columns_match = _columns(con, mart.compared) == columns
+                rows_after, fp_after = _fingerprint(con, mart.compared)
             except duckdb.Error:  # missing, or a column lost: not the same mart
                 columns_match, rows_after, fp_after = False, 0, "missing"
             missing = extra = 0
             if columns_match:
-                missing, extra = _mismatches(con, mart.snapshot, mart.relation, columns)
+                missing, extra = _mismatches(con, mart.snapshot, mart.compared, columns)
             checks.append(
                 MartCheck(
                     mart.name,

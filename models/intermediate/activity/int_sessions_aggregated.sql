@@ -6,7 +6,8 @@
     Incremental (docs/performance/marts.md): a run rewrites only the sessions
     whose event count, start or end changed; a session whose events all left
     gets a tombstone (0 events) that the post-hook deletes, so the table
-    equals a full refresh.
+    equals a full refresh. Every row written carries `decided_at`, the
+    build's start: fct_sessions_daily's change signal (changed_dates).
 -#}
 {{
     config(
@@ -89,7 +90,8 @@ final as (
         {{ seconds_between('started_at', 'ended_at') }} as duration_seconds,
         ---------- timestamps
         started_at,
-        ended_at
+        ended_at,
+        {{ build_started_at() }} as decided_at
     from changed
 
 )

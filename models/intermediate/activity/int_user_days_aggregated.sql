@@ -9,7 +9,9 @@
     kept copy) and the 27 later days of the same user whose 28-day tier they
     feed. A user-day whose events all left gets a tombstone (0 events) that
     replaces its row and that the post-hook deletes, so the table always
-    equals a full refresh.
+    equals a full refresh. Every row written carries `decided_at`, the
+    build's start, which the per-date marts read as their change signal
+    (changed_dates); it is the one column a full refresh gives otherwise.
 -#}
 {{
     config(
@@ -155,7 +157,9 @@ redecided as (
                 when trailing_activity.active_days_28d >= 5 then 'core'
                 else 'casual'
             end as varchar(8)
-        ) as engagement_tier
+        ) as engagement_tier,
+        ---------- timestamps
+        {{ build_started_at() }} as decided_at
     from redecided_days
     inner join trailing_activity
         on
@@ -177,7 +181,8 @@ final as (
         cast(0 as bigint) as activity_events,
         cast(0 as bigint) as messages_sent,
         cast(0 as bigint) as active_days_28d,
-        cast('casual' as varchar(8)) as engagement_tier
+        cast('casual' as varchar(8)) as engagement_tier,
+        {{ build_started_at() }} as decided_at
     from changed_days
     where is_gone
     {%- endif %}
