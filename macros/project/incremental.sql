@@ -163,12 +163,14 @@
     re-decide because its input grain changed there since the mart wrote
     the date's row.
 
-    `grain` is a CTE or relation over a re-deciding intermediate: every row
-    it writes carries `decided_at` = build_started_at(). A date's rows
+    `grain` is a CTE or relation over a re-deciding model (stg_app__events,
+    the user-day and session intermediates): every row it writes carries
+    `decided_at` = build_started_at(). A date's rows
     changed exactly when the date now has a different number of rows (rows
     left) or a different latest `decided_at` (a row was written since; build
-    start times only move forward). The mart records both per row: the
-    count in its column `row_count`, the latest decided_at in
+    start times only move forward). The mart records both in its rows: the
+    count in its column `row_count` (summed over the date's rows when it
+    has several, one per feature say), the latest decided_at in
     `inputs_decided_at`. A date the mart holds that the grain no longer has
     is changed too.
 
@@ -202,8 +204,8 @@
     full outer join (
         select
             {{ date_column }},
-            {{ row_count }} as grain_rows,
-            inputs_decided_at as decided_at
+            sum({{ row_count }}) as grain_rows,
+            max(inputs_decided_at) as decided_at
         {% if is_incremental_run() -%}
             from {{ this }}
         {%- else -%}
@@ -217,6 +219,7 @@
             ) as nothing_built
             where 1 = 0
         {%- endif %}
+        group by {{ date_column }}
     ) as built_days
         on current_days.{{ date_column }} = built_days.{{ date_column }}
     where

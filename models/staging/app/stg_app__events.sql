@@ -4,6 +4,8 @@
     smallest payload byte by byte). Incrementally, only the event_ids that got
     a new valid delivery are re-decided, from all of their deliveries, so a
     late copy with an earlier received_at takes over from the one kept so far.
+    Every row written carries `decided_at`, the build's start: the change
+    signal of fct_feature_usage_daily (changed_dates).
 -#}
 {{
     config(
@@ -80,7 +82,9 @@ final as (
         loaded_at,
         ---------- delivery
         delivery_count,
-        last_delivery_loaded_at
+        last_delivery_loaded_at,
+        ---------- bookkeeping
+        {{ build_started_at() }} as decided_at
     from ranked
     where copy_rank = 1
 
