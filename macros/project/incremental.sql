@@ -164,8 +164,8 @@
     the date's row.
 
     `grain` is a CTE or relation over a re-deciding model (stg_app__events,
-    the user-day and session intermediates): every row it writes carries
-    `decided_at` = build_started_at(). A date's rows
+    stg_oltp__messages, the user-day and session intermediates): every row
+    it writes carries `decided_at` = build_started_at(). A date's rows
     changed exactly when the date now has a different number of rows (rows
     left) or a different latest `decided_at` (a row was written since; build
     start times only move forward). The mart records both in its rows: the

@@ -23,7 +23,8 @@ final as (
         response_ms,
         ---------- timestamps
         created_at,
-        cast(created_at as date) as response_date
+        cast(created_at as date) as response_date,
+        decided_at
     from messages
     where
         message_role = 'assistant'

@@ -1,7 +1,8 @@
 {#-
     Current state of chat.messages (text excluded), deleted messages flagged.
     Incremental by message: a new change re-resolves that message from all of
-    its changes.
+    its changes. Every row written carries `decided_at`, the build's start:
+    the change signal of fct_assistant_performance_daily (changed_dates).
 -#}
 {{
     config(
@@ -63,7 +64,9 @@ final as (
         latest_lsn as source_lsn,
         attributes_lsn,
         last_change_loaded_at,
-        change_count
+        change_count,
+        ---------- bookkeeping
+        {{ build_started_at() }} as decided_at
     from current_state
 
 )
