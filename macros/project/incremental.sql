@@ -82,31 +82,61 @@
 
 
 {#-
-    touched_key_rows(input_relation, key, count_column) -> one select: the
-    input rows of every key a "re-decide what changed" model must re-decide,
-    all of them, old and new, so the key is re-decided from its full
-    history. A key is touched when its number of input rows differs from
-    what the model recorded for it (`count_column`, the input rows behind
-    each key's output). Counting instead of comparing landing times means no
-    NULL, future or re-landed time can hide a key. On a full build it is the
-    whole input.
+    touched_key_rows(input_relation, key, count_column, one_row_per_key,
+    by_decided_at) -> one select: the input rows of every key a "re-decide
+    what changed" model must re-decide, all of them, old and new, so the key
+    is re-decided from its full history. On a full build it is the whole
+    input. Two ways to find the touched keys:
 
-    A run with nothing new skips the per-key comparison: when the input's
-    row count equals the total the table has recorded, no key is touched.
-    That holds because these inputs only grow between runs: staging rows
-    are content-addressed (hash + occurrence), so a restaged batch rewrites
-    identical rows and adds the new ones, and the personal-data scrub
-    re-keys rows one for one. (A change of validation rules that turns
-    valid rows invalid needs a --full-refresh in any case: a key whose rows
-    all became invalid is not in the input, so no count can re-decide it.)
-    `one_row_per_key`: the table holds one row per key (then the recorded
-    total is a plain sum, not a sum of per-key maxima). Used as
+    - By count (`count_column`): a key is touched when its number of input
+      rows differs from what the model recorded for it (`count_column`, the
+      input rows behind each key's output). Counting instead of comparing
+      landing times means no NULL, future or re-landed time can hide a key.
+      A run with nothing new skips the per-key comparison: when the input's
+      row count equals the total the table has recorded, no key is touched.
+      That holds because these inputs only grow between runs: staging rows
+      are content-addressed (hash + occurrence), so a restaged batch
+      rewrites identical rows and adds the new ones, and the personal-data
+      scrub re-keys rows one for one. (A change of validation rules that
+      turns valid rows invalid needs a --full-refresh in any case: a key
+      whose rows all became invalid is not in the input, so no count can
+      re-decide it.) `one_row_per_key`: the table holds one row per key
+      (then the recorded total is a plain sum, not a sum of per-key maxima).
+      Cost: two aggregations by key over all of history when anything is new.
+    - By build time (`by_decided_at=true`): the input's rows carry
+      `decided_at`, the start of the build that wrote them, and so does the
+      table. A key is touched when one of its input rows was written after
+      the table's latest `decided_at`, i.e. since this model last wrote:
+      every input row a previous run of this model has not seen. A build
+      time is the build clock, never landed data, so no hostile row can
+      move it; like changed_dates, this relies on build start times only
+      moving forward. Cost: one filtered scan of the input. The models that use it
+      also test the count law (sum of their per-key counts = input rows),
+      so a key this could miss would fail the build, not pass silently.
+
+    Used as
     candidates as ( touched_key_rows('valid_changes', 'user_id', 'change_count') ).
 -#}
-{% macro touched_key_rows(input_relation, key, count_column, one_row_per_key=false) -%}
+{% macro touched_key_rows(
+    input_relation, key, count_column=none, one_row_per_key=false, by_decided_at=false
+) -%}
+    {%- if not by_decided_at and not count_column -%}
+        {{ exceptions.raise_compiler_error(
+            "touched_key_rows needs count_column, or by_decided_at=true") }}
+    {%- endif -%}
     select {{ input_relation }}.*
     from {{ input_relation }}
-    {%- if is_incremental_run() %}
+    {%- if is_incremental_run() and by_decided_at %}
+    inner join (
+        select distinct {{ key }}
+        from {{ input_relation }}
+        where decided_at > (
+            select coalesce(max(decided_at), cast('1900-01-01' as timestamp))
+            from {{ this }}
+        )
+    ) as touched_keys
+        on {{ input_relation }}.{{ key }} = touched_keys.{{ key }}
+    {%- elif is_incremental_run() %}
     {%- set built_total -%}
         {%- if one_row_per_key -%}
             select coalesce(sum({{ count_column }}), 0) from {{ this }}
@@ -228,4 +258,24 @@
         or current_days.grain_rows != built_days.grain_rows
         or coalesce(current_days.decided_at, {{ never }})
         != coalesce(built_days.decided_at, {{ never }})
+{%- endmacro %}
+
+
+{#-
+    trailing_window_dates(changed, window_days, window_dates, date_column)
+    -> one select, column `<date_column>`: the dates of `window_dates` whose
+    trailing window of `window_days` days (the date itself and the days
+    before it) holds a date of `changed`: each changed date and the
+    `window_days - 1` dates after it. A per-date mart of trailing windows
+    (7-day means, WAU/MAU) re-decides exactly these. An equality join on
+    generated offsets (day_offsets), not a join on a date range.
+-#}
+{% macro trailing_window_dates(changed, window_days, window_dates, date_column='activity_date') -%}
+    select distinct {{ window_dates }}.{{ date_column }}
+    from {{ changed }}
+    cross join ({{ day_offsets(window_days) }}) as trailing_offsets
+    inner join {{ window_dates }}
+        on
+            {{ add_days(changed ~ '.' ~ date_column, 'trailing_offsets.day_offset') }}
+            = {{ window_dates }}.{{ date_column }}
 {%- endmacro %}

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -326,3 +327,32 @@ def test_incremental_builds_equal_a_full_refresh(engine, request, tmp_path) -> N
     assert len(after_batches) >= 15
     different = [name for name in refreshed if after_batches[name] != refreshed[name]]
     assert different == []
+
+
+def test_a_key_an_incremental_run_misses_fails_the_build(tmp_path) -> None:
+    """stg_app__events and stg_oltp__messages re-decide the keys of the input
+    rows written since they last wrote (their latest `decided_at`). Should
+    that ever miss rows (here: the tables' build times moved a year ahead,
+    as if the last run's clock was wrong), the count law each tests (the sum
+    of its per-key counts equals its valid input rows) fails the build, so
+    a missed key is never silent."""
+    root = tmp_path / "landing"
+    generator.write_jsonl(
+        generator.generate(small_config(seed=5, users=60, days=20, end=END)), root
+    )
+    cut = END - dt.timedelta(days=2)
+    with pipeline("duckdb", "missed-keys", tmp_path) as pipe:
+        pipe.land(root, loaded_through=cut)
+        pipe.dbt("build", "--exclude", "resource_type:snapshot")
+        for model in ("stg_app__events", "stg_oltp__messages"):
+            pipe.query(
+                f"update staged.{model} set decided_at = decided_at + interval 365 day"
+            )
+        landed = pipe.land(root, loaded_after=cut)
+        assert landed["app_events"] > 0 and landed["messages_cdc"] > 0
+        result = pipe.dbt("build", "--exclude", "resource_type:snapshot", check=False)
+    assert result.returncode != 0
+    for model in ("stg_app__events", "stg_oltp__messages"):
+        assert re.search(
+            rf"FAIL \d+ expect_layers_to_reconcile_{model}_ref", result.stdout
+        ), f"the count law of {model} did not fail"

@@ -61,13 +61,7 @@ redecided_dates as (
 
     {#- A changed date is in the trailing windows of itself and the 29 dates
         after it: all window dates on a full build. -#}
-    select distinct window_dates.activity_date
-    from changed
-    cross join trailing_offsets
-    inner join window_dates
-        on
-            {{ add_days('changed.activity_date', 'trailing_offsets.day_offset') }}
-            = window_dates.activity_date
+    {{ trailing_window_dates('changed', 30, 'window_dates') }}
 
 ),
 

@@ -45,12 +45,6 @@ window_dates as (
 
 ),
 
-trailing_offsets as (
-
-    {{ day_offsets(7) }}
-
-),
-
 changed as (
 
     {{ changed_dates('user_days', 'activity_date', 'dau', dates='window_dates') }}
@@ -61,13 +55,7 @@ redecided_dates as (
 
     {#- A changed date is in the 7-day means of itself and the 6 dates after
         it: all window dates on a full build. -#}
-    select distinct window_dates.activity_date
-    from changed
-    cross join trailing_offsets
-    inner join window_dates
-        on
-            {{ add_days('changed.activity_date', 'trailing_offsets.day_offset') }}
-            = window_dates.activity_date
+    {{ trailing_window_dates('changed', 7, 'window_dates') }}
 
 ),
 

@@ -2,7 +2,9 @@
     Every row of raw.app_events, parsed and judged once. Rows are never
     dropped here: each one is either valid (quarantine_reason is null) or
     carries the first contract rule it breaks. Deduplication happens
-    downstream, in stg_app__events.
+    downstream, in stg_app__events. Every row written carries `decided_at`,
+    the build's start: stg_app__events re-decides the event_ids of the rows
+    written since it last wrote (touched_key_rows).
 -#}
 {{
     config(
@@ -168,7 +170,9 @@ final as (
         received_at,
         loaded_at,
         ---------- raw
-        payload
+        payload,
+        ---------- bookkeeping
+        {{ build_started_at() }} as decided_at
     from judged
 
 )

@@ -1,9 +1,10 @@
 {#-
     One row per valid event_id: the kept copy chosen by the contract's
     tie-break (earliest received_at, then earliest loaded_at, then the
-    smallest payload byte by byte). Incrementally, only the event_ids that got
-    a new valid delivery are re-decided, from all of their deliveries, so a
-    late copy with an earlier received_at takes over from the one kept so far.
+    smallest payload byte by byte). Incrementally, only the event_ids with a
+    valid delivery written since this model last wrote (its `decided_at`)
+    are re-decided, from all of their deliveries, so a late copy with an
+    earlier received_at takes over from the one kept so far.
     Every row written carries `decided_at`, the build's start: the change
     signal of fct_feature_usage_daily (changed_dates).
 -#}
@@ -23,8 +24,9 @@ with
 
 valid_deliveries as {{ cte_inlined() }} (
 
-    {#- Read in full, and twice more for its keys on an incremental run
-        (touched_key_rows): inlined, not copied (cte_inlined). -#}
+    {#- Read in full, and once more for the keys written since on an
+        incremental run (touched_key_rows): inlined, not copied
+        (cte_inlined). -#}
     select * from {{ ref('stg_app__event_deliveries') }}
     where is_valid
 
@@ -34,9 +36,7 @@ candidates as (
 
     {#- The deliveries of the events to re-decide (all of them on a full
         build). -#}
-    {{ touched_key_rows(
-        'valid_deliveries', 'event_id', 'delivery_count', one_row_per_key=true
-    ) }}
+    {{ touched_key_rows('valid_deliveries', 'event_id', by_decided_at=true) }}
 
 ),
 

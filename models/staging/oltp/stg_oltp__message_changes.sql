@@ -1,7 +1,10 @@
 {#-
     One row per raw chat.messages change event, without the message text:
     the columns of base_oltp__messages_cdc (which parses and judges every
-    raw row once) minus the images, so `content` stays restricted.
+    raw row once) minus the images, so `content` stays restricted. Every
+    row written carries `decided_at`, the build's start: stg_oltp__messages
+    re-decides the messages of the rows written since it last wrote
+    (touched_key_rows).
 -#}
 {{
     config(
@@ -50,7 +53,9 @@ final as (
         source_lsn,
         source_ts_ms,
         committed_at,
-        loaded_at
+        loaded_at,
+        ---------- bookkeeping
+        {{ build_started_at() }} as decided_at
     from base_changes
 
 )

@@ -1,7 +1,7 @@
 {#-
     Current state of chat.messages (text excluded), deleted messages flagged.
-    Incremental by message: a new change re-resolves that message from all of
-    its changes. Every row written carries `decided_at`, the build's start:
+    Incremental by message: a change written since this model last wrote
+    (its `decided_at`) re-resolves that message from all of its changes. Every row written carries `decided_at`, the build's start:
     the change signal of fct_assistant_performance_daily (changed_dates).
 -#}
 {{
@@ -20,8 +20,9 @@ with
 
 valid_changes as {{ cte_inlined() }} (
 
-    {#- Read in full, and twice more for its keys on an incremental run
-        (touched_key_rows): inlined, not copied (cte_inlined). -#}
+    {#- Read in full, and once more for the keys written since on an
+        incremental run (touched_key_rows): inlined, not copied
+        (cte_inlined). -#}
     select * from {{ ref('stg_oltp__message_changes') }}
     where is_valid
 
@@ -31,9 +32,7 @@ candidates as (
 
     {#- The changes of the messages to re-decide (all of them on a full
         build). -#}
-    {{ touched_key_rows(
-        'valid_changes', 'message_id', 'change_count', one_row_per_key=true
-    ) }}
+    {{ touched_key_rows('valid_changes', 'message_id', by_decided_at=true) }}
 
 ),
 
