@@ -110,9 +110,10 @@
       every input row a previous run of this model has not seen. A build
       time is the build clock, never landed data, so no hostile row can
       move it; like changed_dates, this relies on build start times only
-      moving forward. Cost: one filtered scan of the input. The models that use it
-      also test the count law (sum of their per-key counts = input rows),
-      so a key this could miss would fail the build, not pass silently.
+      moving forward. Cost: one filtered scan of the input. The models
+      that use it also test the count law (sum of their per-key counts =
+      input rows), so a key this could miss would fail the build, not pass
+      silently.
 
     Used as
     candidates as ( touched_key_rows('valid_changes', 'user_id', 'change_count') ).

@@ -1,8 +1,9 @@
 {#-
     Current state of chat.messages (text excluded), deleted messages flagged.
     Incremental by message: a change written since this model last wrote
-    (its `decided_at`) re-resolves that message from all of its changes. Every row written carries `decided_at`, the build's start:
-    the change signal of fct_assistant_performance_daily (changed_dates).
+    (its `decided_at`) re-resolves that message from all of its changes.
+    Every row written carries `decided_at`, the build's start: the change
+    signal of fct_assistant_performance_daily (changed_dates).
 -#}
 {{
     config(
