@@ -93,6 +93,13 @@ def test_every_run_has_every_measure_as_a_positive_number(smoke, with_postgres):
         # the floor really did the work: kept events, days, messages
         assert all(count > 0 for count in run["floor_rows"].values()), run["floor_rows"]
         assert run["floor_rows"]["events"] < run["events"]  # faults removed
+        # ... and it is a floor of this work: its answers are the build's
+        assert set(run["floor_differences"]) == {
+            "events",
+            "daily_active_users",
+            "messages",
+        }
+        assert run["floor_agrees"], run["floor_differences"]
         slowest = run["slowest_models"]
         assert 1 <= len(slowest) <= 10
         assert [m["seconds"] for m in slowest] == sorted(

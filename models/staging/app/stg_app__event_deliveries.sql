@@ -2,7 +2,12 @@
     Every row of raw.app_events, parsed and judged once. Rows are never
     dropped here: each one is either valid (quarantine_reason is null) or
     carries the first contract rule it breaks. Deduplication happens
-    downstream, in stg_app__events. Every row written carries `decided_at`,
+    downstream, in stg_app__events. The raw payload (confidential) is kept
+    only where something reads it: on a quarantined row, and on a copy
+    whose event_id, received_at and loaded_at another row shares (the only
+    copies stg_app__events's tie-break compares by payload). Rows that share
+    a loaded_at are one batch, always staged together, so such a tie is
+    always seen in one run. Every row written carries `decided_at`,
     the build's start: stg_app__events re-decides the event_ids of the rows
     written since it last wrote (touched_key_rows).
 -#}
@@ -48,7 +53,10 @@ numbered as (
         each of them countable. -#}
     select
         *,
-        row_number() over (partition by row_hash order by row_hash) as occurrence
+        row_number() over (partition by row_hash order by row_hash) as occurrence,
+        count(*) over (
+            partition by event_id, received_at, loaded_at
+        ) as same_arrival_copies
     from identified
 
 ),
@@ -70,6 +78,7 @@ extracted as (
             as delivery_id,
         event_id,
         payload,
+        same_arrival_copies,
         received_at,
         loaded_at,
         payload_json is not null as is_json_object,
@@ -170,7 +179,10 @@ final as (
         received_at,
         loaded_at,
         ---------- raw
-        payload,
+        case
+            when quarantine_reason is not null or same_arrival_copies > 1
+                then payload
+        end as payload,
         ---------- bookkeeping
         {{ build_started_at() }} as decided_at
     from judged

@@ -14,13 +14,15 @@ from .runs import ROOT, RunPlan, RunResult, Scale, run_one
 
 SMOKE_SCALE = "5k"
 # The smoke run builds a slice of the project: every source, the app events'
-# staging and one mart, and only the tests whose parents are all in the slice
+# staging, one mart and the messages (what the floor's answers are checked
+# against), and only the tests whose parents are all in the slice
 # (cautious indirect selection), so the bench checks itself quickly in CI.
 SMOKE_SELECTION = (
     "--select",
     "source:*",
     "path:models/staging/app",
     "+fct_daily_active_users",
+    "+stg_oltp__messages",
     "--indirect-selection",
     "cautious",
 )
@@ -164,4 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     markdown, json_path = write_results(doc, args.output)
     _summary(doc)
     say(f"results: {markdown} and {json_path}")
+    differ = [f"{r.engine} {r.scale}" for r in results if not r.floor_agrees]
+    if differ:
+        print(
+            "bench: error: the floor's answers differ from the build's in "
+            + ", ".join(differ)
+            + ", so it times other work (see the results file)",
+            file=sys.stderr,
+        )
+        return 1
     return 0

@@ -1,7 +1,8 @@
 """One benchmark run: one engine at one scale, every step measured in order.
 
-generate → land all but the last day → floor → full build → tests →
-no-change rerun → land the last day → incremental build.
+generate → land all but the last day → the lenient floor and the floor →
+full build → floor check → tests → no-change rerun → land the last day →
+incremental build.
 
 The data is generated once with a fixed ``--end``; the last day is held back
 by the loader's ``--loaded-through`` and landed later with ``--loaded-after``,
@@ -76,6 +77,14 @@ class RunResult:
     incremental_slowest_models: list[dict] = field(default_factory=list)
     rerun_slowest_models: list[dict] = field(default_factory=list)
     floor_rows: dict[str, int] = field(default_factory=dict)
+    # rows of each floor answer that only the floor or only the build has
+    floor_differences: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def floor_agrees(self) -> bool:
+        return bool(self.floor_differences) and not any(
+            n for sides in self.floor_differences.values() for n in sides.values()
+        )
 
     @property
     def events(self) -> int:
@@ -205,17 +214,22 @@ class _Steps:
         return measured, timings
 
 
-def _floor(plan: RunPlan, steps: _Steps) -> tuple[float, dict[str, int]]:
-    """Run the hand-written floor SQL on the run's warehouse, in a process of
-    its own (see floor.py); its time and the rows of what it produced."""
-    out = plan.workdir / "floor.json"
-    steps.run(
-        "floor",
-        [sys.executable, "-m", "synapse_devtools.bench.floor", plan.engine, str(out)],
-    )
-    result = json.loads(out.read_text(encoding="utf-8"))
+def _floor_step(plan: RunPlan, steps: _Steps, step: str, mode: str = "") -> dict:
+    """One floor.py command on the run's warehouse, in a process of its own
+    (see floor.py): run the floor (mode ""), the lenient floor ("--lenient")
+    or compare the floor with the build ("--compare"). Its JSON result."""
+    out = plan.workdir / f"{step}.json"
+    module = [sys.executable, "-m", "synapse_devtools.bench.floor"]
+    steps.run(step, [*module, *([mode] if mode else []), plan.engine, str(out)])
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _floor(plan: RunPlan, steps: _Steps, lenient: bool = False) -> tuple[float, dict]:
+    """The hand-written floor's time and the rows of what it produced."""
+    step = "floor_lenient" if lenient else "floor"
+    result = _floor_step(plan, steps, step, "--lenient" if lenient else "")
     seconds, rows = float(result["seconds"]), result["rows"]
-    say(f"{plan.engine} {plan.scale.label} floor SQL: {seconds:.1f} s ({rows})")
+    say(f"{plan.engine} {plan.scale.label} {step} SQL: {seconds:.1f} s ({rows})")
     return seconds, rows
 
 
@@ -268,6 +282,7 @@ def run_one(plan: RunPlan) -> RunResult:
         steps = _Steps(plan, env, result)
         _generate(plan, steps, result)
         m["land_s"] = round(steps.land("land", loaded_through=cutoff).seconds, 3)
+        m["floor_lenient_s"] = round(_floor(plan, steps, lenient=True)[0], 3)
         floor_s, result.floor_rows = _floor(plan, steps)
         m["floor_s"] = round(floor_s, 3)
         full, timings = steps.dbt_step(
@@ -275,6 +290,17 @@ def run_one(plan: RunPlan) -> RunResult:
         )
         m["full_build_s"] = round(full.seconds, 3)
         result.slowest_models = timings[:10]
+        result.floor_differences = _floor_step(plan, steps, "floor_check", "--compare")[
+            "differences"
+        ]
+        say(
+            f"{plan.engine} {plan.scale.label} floor answers: "
+            + (
+                "equal the build's"
+                if result.floor_agrees
+                else f"DIFFER from the build's: {result.floor_differences}"
+            )
+        )
         tests, _ = steps.dbt_step("tests", ["test"])
         m["tests_s"] = round(tests.seconds, 3)
         rerun, timings = steps.dbt_step("rerun", ["build", *NO_TESTS])
