@@ -1,8 +1,8 @@
 """One benchmark run: one engine at one scale, every step measured in order.
 
 generate → land all but the last day → the lenient floor and the floor →
-full build → floor check → tests → no-change rerun → land the last day →
-incremental build.
+full build → floor check → tests → no-change rerun (three times) → land the
+last day → incremental build.
 
 The data is generated once with a fixed ``--end``; the last day is held back
 by the loader's ``--loaded-through`` and landed later with ``--loaded-after``,
@@ -35,6 +35,8 @@ DBT_TARGET = {"duckdb": "local", "postgres": "postgres"}
 # dbt build without tests: data tests and unit tests are timed on their own.
 NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
 DAYS = 90
+# The no-change rerun is timed this many times; its result is the median.
+RERUNS = 3
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,25 @@ def _floor(plan: RunPlan, steps: _Steps, lenient: bool = False) -> tuple[float, 
     return seconds, rows
 
 
+def _reruns(steps: _Steps, result: RunResult) -> int:
+    """The no-change rerun, RERUNS times in a row: each is ten-odd seconds,
+    where a shared host's speed varies by a fifth between one run and the
+    next, so ``rerun_s`` is the median run, reported with all of them
+    (``rerun_1_s``...). The median run's split and slowest models go with it.
+    Returns the largest peak memory of the runs."""
+    m = result.measures
+    runs = []
+    for number in range(1, RERUNS + 1):
+        measured, timings = steps.dbt_step(f"rerun_{number}", ["build", *NO_TESTS])
+        m[f"rerun_{number}_s"] = round(measured.seconds, 3)
+        runs.append((measured.seconds, number, measured.peak_rss_bytes, timings))
+    _, median, _, timings = sorted(runs, key=lambda run: run[0])[RERUNS // 2]
+    for part in ("s", "model_s", "running_s", "nodes"):
+        m[f"rerun_{part}"] = m[f"rerun_{median}_{part}"]
+    result.rerun_slowest_models = timings[:5]
+    return max(run[2] for run in runs)
+
+
 def _generate(plan: RunPlan, steps: _Steps, result: RunResult) -> None:
     landing = plan.workdir / "landing"
     if landing.exists():
@@ -303,15 +324,13 @@ def run_one(plan: RunPlan) -> RunResult:
         )
         tests, _ = steps.dbt_step("tests", ["test"])
         m["tests_s"] = round(tests.seconds, 3)
-        rerun, timings = steps.dbt_step("rerun", ["build", *NO_TESTS])
-        m["rerun_s"] = round(rerun.seconds, 3)
-        result.rerun_slowest_models = timings[:5]
+        rerun_peak_rss_bytes = _reruns(steps, result)
         m["land_day_s"] = round(steps.land("land_day", loaded_after=cutoff).seconds, 3)
         incremental, timings = steps.dbt_step("incremental_build", ["build", *NO_TESTS])
         m["incremental_build_s"] = round(incremental.seconds, 3)
         result.incremental_slowest_models = timings[:5]
         m["build_peak_rss_bytes"] = max(
-            full.peak_rss_bytes, rerun.peak_rss_bytes, incremental.peak_rss_bytes
+            full.peak_rss_bytes, rerun_peak_rss_bytes, incremental.peak_rss_bytes
         )
         m["tests_peak_rss_bytes"] = tests.peak_rss_bytes
     return result
