@@ -11,10 +11,10 @@
     hash of its first 256 bytes: distinct changes would share a change_id.
     The widest VARCHAR keeps every byte, as on DuckDB and Postgres.
 
-    DuckDB: the same relations with fewer statements on every run
-    (docs/performance/staging.md, "dbt's own statements on DuckDB"). dbt's
-    generic view materialization builds a view under a temporary name and
-    swaps it in with two renames and a drop, for engines that cannot
+    DuckDB (ADR 0012): the same relations with fewer statements on every
+    run (docs/performance/staging.md, "dbt's own statements on DuckDB").
+    dbt's generic view materialization builds a view under a temporary name
+    and swaps it in with two renames and a drop, for engines that cannot
     replace a view in place; DuckDB replaces one atomically. And dbt's
     column comments list the relation's columns twice.
 -#}

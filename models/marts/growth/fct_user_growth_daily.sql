@@ -2,7 +2,24 @@
     Signups per date from the earliest signup date to the last date, with the
     running total and its week-over-week growth. Rows are consecutive dates,
     so "7 days earlier" is seven rows back.
+
+    Incremental (docs/performance/marts.md): the input is one row per user,
+    so each run computes the whole series from it (one row per date) and
+    writes only the dates whose row differs from the table's. A late signup
+    rewrites its date and every later running total; a run with nothing new
+    writes nothing. A date that left the series gets a tombstone
+    (new_users -1) that the post-hook deletes, so the table equals a full
+    refresh.
 -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='signup_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook=["delete from {{ this }} where new_users < 0"],
+    )
+}}
 with
 
 dates as (
@@ -70,7 +87,7 @@ compared as (
 
 ),
 
-final as (
+series as (
 
     select
         signup_date,
@@ -79,6 +96,52 @@ final as (
         {{ safe_divide('cumulative_users', 'cumulative_users_7d_earlier') }} - 1
             as wow_growth_rate
     from compared
+
+),
+
+built as (
+
+    {#- What the table holds; nothing on a full build. -#}
+    select
+        signup_date,
+        new_users,
+        cumulative_users,
+        wow_growth_rate
+    {% if is_incremental_run() %}
+        from {{ this }}
+    {% else %}
+        from series
+        where 1 = 0
+    {% endif %}
+
+),
+
+final as (
+
+    {#- The dates whose row is new or differs, and tombstones for the dates
+        that left the series. #}
+    select series.*
+    from series
+    left join built
+        on series.signup_date = built.signup_date
+    where
+        built.signup_date is null
+        or series.new_users != built.new_users
+        or series.cumulative_users != built.cumulative_users
+        or not (
+            series.wow_growth_rate = built.wow_growth_rate
+            or (series.wow_growth_rate is null and built.wow_growth_rate is null)
+        )
+    union all
+    select
+        built.signup_date,
+        cast(-1 as bigint) as new_users,
+        cast(0 as bigint) as cumulative_users,
+        cast(null as double precision) as wow_growth_rate
+    from built
+    left join series
+        on built.signup_date = series.signup_date
+    where series.signup_date is null
 
 )
 
