@@ -128,10 +128,9 @@ final as (
         built.signup_date is null
         or series.new_users != built.new_users
         or series.cumulative_users != built.cumulative_users
-        or not (
-            series.wow_growth_rate = built.wow_growth_rate
-            or (series.wow_growth_rate is null and built.wow_growth_rate is null)
-        )
+        or series.wow_growth_rate != built.wow_growth_rate
+        or (series.wow_growth_rate is null and built.wow_growth_rate is not null)
+        or (series.wow_growth_rate is not null and built.wow_growth_rate is null)
     union all
     select
         built.signup_date,
