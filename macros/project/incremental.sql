@@ -280,3 +280,79 @@
             {{ add_days(changed ~ '.' ~ date_column, 'trailing_offsets.day_offset') }}
             = {{ window_dates }}.{{ date_column }}
 {%- endmacro %}
+
+
+{#-
+    partitions_that_differ(series, built, partition_column, key_columns,
+    value_columns) -> one select, column `<partition_column>`: the
+    partitions (dates) where what a model computes now (`series`) differs
+    from what its table holds (`built`, nothing on a full build): a row
+    new, a row gone, or a value changed (null-safe). Rows are matched on the
+    partition and key columns, which are never null.
+
+    For marts over compact inputs whose every date can move with one
+    upstream change (a plan correction, a user's new country, a late
+    signup's running total): the model computes them whole, which is cheap,
+    and writes only the dates that differ (rewritten_partitions).
+-#}
+{% macro partitions_that_differ(series, built, partition_column, key_columns, value_columns) -%}
+    select distinct
+        coalesce(series.{{ partition_column }}, built.{{ partition_column }})
+            as {{ partition_column }}
+    from {{ series }} as series
+    full outer join {{ built }} as built
+        on
+            series.{{ partition_column }} = built.{{ partition_column }}
+            {%- for key in key_columns %}
+            and series.{{ key }} = built.{{ key }}
+            {%- endfor %}
+    where
+        series.{{ partition_column }} is null
+        or built.{{ partition_column }} is null
+        {%- for value in value_columns %}
+        or series.{{ value }} != built.{{ value }}
+        or (series.{{ value }} is null and built.{{ value }} is not null)
+        or (series.{{ value }} is not null and built.{{ value }} is null)
+        {%- endfor %}
+{%- endmacro %}
+
+
+{#-
+    rewritten_partitions(series, differ, partition_column, tombstone) -> one
+    select: every row of `series` in a partition of `differ`, and for each
+    partition of `differ` that `series` no longer has, one tombstone row:
+    the partition, then the SQL expressions of `tombstone` for the other
+    columns in `series`' order (the partition column first). With
+    delete+insert on the partition column, the table's rows of those
+    partitions are replaced; the model's post-hook deletes the tombstones.
+-#}
+{% macro rewritten_partitions(series, differ, partition_column, tombstone) -%}
+    select {{ series }}.*
+    from {{ series }}
+    inner join {{ differ }}
+        on {{ series }}.{{ partition_column }} = {{ differ }}.{{ partition_column }}
+    union all
+    select
+        {{ differ }}.{{ partition_column }},
+        {{ tombstone | join(',\n        ') }}
+    from {{ differ }}
+    left join (
+        select distinct {{ partition_column }}
+        from {{ series }}
+    ) as kept
+        on {{ differ }}.{{ partition_column }} = kept.{{ partition_column }}
+    where kept.{{ partition_column }} is null
+{%- endmacro %}
+
+
+{#- built_rows(series) -> one select: the rows the model's table holds, or
+    none (with `series`' columns) on a full build. -#}
+{% macro built_rows(series) -%}
+    select *
+    {% if is_incremental_run() -%}
+        from {{ this }}
+    {%- else -%}
+        from {{ series }}
+        where 1 = 0
+    {%- endif %}
+{%- endmacro %}

@@ -2,7 +2,25 @@
     Active and new users per date of the data window and region (by current
     country). user_ids unknown to the users table are in `Unknown`. A row
     exists where the region has active or new users that day.
+
+    Incremental (docs/performance/marts.md): a region is the user's current
+    country, so one user's move re-decides every date that user was active,
+    which no input's change signal shows. Each run therefore computes every
+    date from the compact user-days and writes only the dates with a row
+    that is new, gone or changed; a run with nothing new writes nothing. A
+    date with no row left gets a tombstone (active_users -1) that the
+    post-hook deletes, so the table equals a full refresh.
 -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='activity_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook=["delete from {{ this }} where active_users < 0"],
+    )
+}}
+
 with
 
 dates as (
@@ -80,7 +98,7 @@ regions as (
 
 ),
 
-final as (
+series as (
 
     select
         regions.activity_date,
@@ -102,6 +120,33 @@ final as (
             and regions.region = signups.region
     left join daily_active
         on regions.activity_date = daily_active.activity_date
+
+),
+
+built as (
+
+    {{ built_rows('series') }}
+
+),
+
+changed as (
+
+    {{ partitions_that_differ(
+        'series', 'built', 'activity_date',
+        key_columns=['region'],
+        value_columns=['active_users', 'new_users', 'share_of_active']
+    ) }}
+
+),
+
+final as (
+
+    {{ rewritten_partitions('series', 'changed', 'activity_date', tombstone=[
+        "cast('' as varchar(16))",
+        'cast(-1 as bigint)',
+        'cast(0 as bigint)',
+        'cast(null as double precision)'
+    ]) }}
 
 )
 

@@ -101,46 +101,27 @@ series as (
 
 built as (
 
-    {#- What the table holds; nothing on a full build. -#}
-    select
-        signup_date,
-        new_users,
-        cumulative_users,
-        wow_growth_rate
-    {% if is_incremental_run() %}
-        from {{ this }}
-    {% else %}
-        from series
-        where 1 = 0
-    {% endif %}
+    {{ built_rows('series') }}
+
+),
+
+changed as (
+
+    {{ partitions_that_differ(
+        'series', 'built', 'signup_date',
+        key_columns=[],
+        value_columns=['new_users', 'cumulative_users', 'wow_growth_rate']
+    ) }}
 
 ),
 
 final as (
 
-    {#- The dates whose row is new or differs, and tombstones for the dates
-        that left the series. #}
-    select series.*
-    from series
-    left join built
-        on series.signup_date = built.signup_date
-    where
-        built.signup_date is null
-        or series.new_users != built.new_users
-        or series.cumulative_users != built.cumulative_users
-        or series.wow_growth_rate != built.wow_growth_rate
-        or (series.wow_growth_rate is null and built.wow_growth_rate is not null)
-        or (series.wow_growth_rate is not null and built.wow_growth_rate is null)
-    union all
-    select
-        built.signup_date,
-        cast(-1 as bigint) as new_users,
-        cast(0 as bigint) as cumulative_users,
-        cast(null as double precision) as wow_growth_rate
-    from built
-    left join series
-        on built.signup_date = series.signup_date
-    where series.signup_date is null
+    {{ rewritten_partitions('series', 'changed', 'signup_date', tombstone=[
+        'cast(-1 as bigint)',
+        'cast(0 as bigint)',
+        'cast(null as double precision)'
+    ]) }}
 
 )
 
