@@ -135,6 +135,10 @@ def test_results_describe_the_machine_and_disaster_recovery(smoke, with_postgres
     machine = doc["machine"]
     assert machine["cores"] > 0 and machine["ram_bytes"] > 0
     assert machine["cpu"] and machine["os"] and machine["dbt_core"].startswith("1.")
+    # the host-speed reference, at both ends of the run
+    assert _positive(machine["dbt_import_s_at_start"])
+    assert _positive(machine["dbt_import_s_at_end"])
+    assert "- host speed: a fresh Python imports dbt's CLI in" in markdown
     if with_postgres:
         assert machine["postgres_server"].startswith("15")
     dr = doc["disaster_recovery"]

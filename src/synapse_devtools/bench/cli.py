@@ -9,7 +9,12 @@ import sys
 from pathlib import Path
 
 from .process import StepFailed, say
-from .report import describe_machine, results_document, write_results
+from .report import (
+    dbt_import_seconds,
+    describe_machine,
+    results_document,
+    write_results,
+)
 from .runs import ROOT, RunPlan, RunResult, Scale, run_one
 
 SMOKE_SCALE = "5k"
@@ -162,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.output,
             )
             say(f"results so far: {args.output}")
+    machine["dbt_import_s_at_end"] = dbt_import_seconds()
     doc = results_document(results, machine, mode, command.strip())
     markdown, json_path = write_results(doc, args.output)
     _summary(doc)

@@ -14,6 +14,10 @@ import math
 import os
 import platform
 import re
+import statistics
+import subprocess
+import sys
+import time
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -91,6 +95,20 @@ def _postgres_version() -> str | None:
         return None
 
 
+def dbt_import_seconds(times: int = 3) -> float:
+    """The host's speed at dbt's own work: the median time a fresh Python
+    takes to import dbt's command line. It is the largest part of a
+    no-change rerun's start-up and independent of the project and the data,
+    so it tells whether two runs' hosts, or two moments of one run, were
+    equally fast."""
+    seconds = []
+    for _ in range(times):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import dbt.cli.main"], check=True)
+        seconds.append(time.perf_counter() - started)
+    return round(statistics.median(seconds), 2)
+
+
 def describe_machine(engines: list[str]) -> dict:
     """CPU, cores, RAM, OS and the versions of everything measured."""
     machine = {
@@ -108,6 +126,7 @@ def describe_machine(engines: list[str]) -> dict:
         machine["postgres_server"] = _postgres_version() or "unreachable"
     with contextlib.suppress(OSError):
         machine["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
+    machine["dbt_import_s_at_start"] = dbt_import_seconds()
     return machine
 
 
@@ -386,6 +405,16 @@ def render_markdown(doc: dict) -> str:
         lines.append(
             f"- load average when the run started: {machine['load_average_at_start']}"
             " (a shared machine slows every step alike)"
+        )
+    if "dbt_import_s_at_start" in machine:
+        at_end = machine.get("dbt_import_s_at_end")
+        lines.append(
+            f"- host speed: a fresh Python imports dbt's CLI in "
+            f"{machine['dbt_import_s_at_start']:.2f} s when the run starts"
+            + (f" and {at_end:.2f} s when it ends" if at_end else "")
+            + " (median of 3; the same work on every host and most of a"
+            " rerun's start-up, so it compares the speed of runs on different"
+            " machines)"
         )
     lines += [
         "",
