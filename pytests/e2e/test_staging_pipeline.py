@@ -301,6 +301,37 @@ def test_described_relations_carry_their_comments(built) -> None:
     assert leftovers == []
 
 
+def test_a_failed_table_rebuild_keeps_the_table(built) -> None:
+    """A table's rebuild that fails while writing leaves the table as it
+    was, rows and comments (on DuckDB the project's materialization drops
+    and creates in one transaction, ADR 0013). The failure comes from the
+    data, after dbt's contract check: the upstream is swapped for a view of
+    the same columns whose date cannot be parsed."""
+    before = built.query("select count(*), max(date_day) from mart.dim_dates")
+    comments = _comment_problems(built, {"dim_dates"})
+    upstream = "intermediate.int_dates_spined"
+    warehouse = built.warehouse()
+    try:
+        warehouse.execute(f"alter table {upstream} rename to int_dates_spined_held")
+        warehouse.execute(
+            f"create view {upstream} as select"
+            " cast(cast(random() as varchar) as date) as date_day,"
+            " true as is_in_data_window"
+        )
+        warehouse.close()
+        failed = built.dbt("run", "--select", "dim_dates", check=False)
+        assert failed.returncode != 0, failed.stdout[-2000:]
+        assert "dim_dates" in failed.stdout
+    finally:
+        warehouse = built.warehouse()
+        warehouse.execute(f"drop view if exists {upstream}")
+        warehouse.execute(f"alter table {upstream}_held rename to int_dates_spined")
+        warehouse.close()
+    assert built.query("select count(*), max(date_day) from mart.dim_dates") == before
+    assert before[0][0] > 0
+    assert _comment_problems(built, {"dim_dates"}) == comments == []
+
+
 def test_source_freshness_passes(built) -> None:
     result = built.dbt("source", "freshness", check=False)
     output = result.stdout
