@@ -114,12 +114,7 @@ def _insert_spike(built: Pipeline) -> None:
         "insert into raw.users_cdc (op, before, after, source_lsn, source_ts_ms, "
         f"loaded_at) values ('c', null, '{user}', {10**12}, {epoch_ms}, '{loaded}')"
     )
-    target = built.warehouse()
-    try:
-        for statement in statements:
-            target.execute(statement)
-    finally:
-        target.close()
+    built.execute(*statements)
 
 
 class Webhook:

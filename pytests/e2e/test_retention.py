@@ -362,14 +362,6 @@ def _scrub(built: Pipeline, check: bool = True):
     )
 
 
-def _execute(built: Pipeline, sql: str) -> None:
-    target = built.warehouse()
-    try:
-        target.execute(sql)
-    finally:
-        target.close()
-
-
 def _audit_rows(built: Pipeline) -> int:
     exists = built.query(
         "select count(*) from information_schema.tables "
@@ -461,14 +453,12 @@ def test_scrub_blanks_due_personal_data_and_changes_nothing_else(
 
         # ---------- one transaction: a failing guard leaves everything as it was
         for table in CHANGES:
-            _execute(built, f"update {table} set change_id = change_id || 'x'")
+            built.execute(f"update {table} set change_id = change_id || 'x'")
         failed = _scrub(built, check=False)
         assert failed.returncode != 0
         assert "no longer matches cdc_judged_rows" in failed.stdout
         for table in CHANGES:
-            _execute(
-                built, f"update {table} set change_id = replace(change_id, 'x', '')"
-            )
+            built.execute(f"update {table} set change_id = replace(change_id, 'x', '')")
         for table in SPECS:
             assert actual_raw(built.rows(f"raw.{table}")) == actual_raw(
                 raw_before[table]

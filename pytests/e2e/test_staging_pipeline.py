@@ -281,8 +281,8 @@ def _comment_problems(built, names: set[str] | None = None) -> list[tuple]:
 
 def test_described_relations_carry_their_comments(built) -> None:
     """persist_docs on every engine, after a build and after a rebuild of
-    existing relations (the DuckDB materializations of ADR 0012 replace
-    them in place): each comment is the description, and nothing is left
+    existing relations (the DuckDB materializations of ADRs 0012 and 0013
+    replace them in place): each comment is the description, and nothing is left
     under dbt's temporary or backup names."""
     assert _comment_problems(built) == []
     rebuilt = {
@@ -310,23 +310,21 @@ def test_a_failed_table_rebuild_keeps_the_table(built) -> None:
     before = built.query("select count(*), max(date_day) from mart.dim_dates")
     comments = _comment_problems(built, {"dim_dates"})
     upstream = "intermediate.int_dates_spined"
-    warehouse = built.warehouse()
+    built.execute(
+        f"alter table {upstream} rename to int_dates_spined_held",
+        f"create view {upstream} as select"
+        " cast(cast(random() as varchar) as date) as date_day,"
+        " true as is_in_data_window",
+    )
     try:
-        warehouse.execute(f"alter table {upstream} rename to int_dates_spined_held")
-        warehouse.execute(
-            f"create view {upstream} as select"
-            " cast(cast(random() as varchar) as date) as date_day,"
-            " true as is_in_data_window"
-        )
-        warehouse.close()
         failed = built.dbt("run", "--select", "dim_dates", check=False)
         assert failed.returncode != 0, failed.stdout[-2000:]
         assert "dim_dates" in failed.stdout
     finally:
-        warehouse = built.warehouse()
-        warehouse.execute(f"drop view if exists {upstream}")
-        warehouse.execute(f"alter table {upstream}_held rename to int_dates_spined")
-        warehouse.close()
+        built.execute(
+            f"drop view if exists {upstream}",
+            f"alter table {upstream}_held rename to int_dates_spined",
+        )
     assert built.query("select count(*), max(date_day) from mart.dim_dates") == before
     assert before[0][0] > 0
     assert _comment_problems(built, {"dim_dates"}) == comments == []

@@ -76,6 +76,16 @@ class Pipeline:
             check=check,
         )
 
+    def execute(self, *statements: str) -> None:
+        """Runs each statement on one connection to the warehouse, in order
+        (Postgres autocommits each)."""
+        target = self.warehouse()
+        try:
+            for statement in statements:
+                target.execute(statement)
+        finally:
+            target.close()
+
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         target = self.warehouse()
         try:
